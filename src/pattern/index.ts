@@ -1,0 +1,5 @@
+/**
+ * `intelmesh/pattern`: STIX Patterning (STIX 2.1 section 9): parser, printer, validator,
+ * matcher and the compiled engine. Pure: no I/O, no clock.
+ */
+export * from './ast.js'

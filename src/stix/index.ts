@@ -1,0 +1,5 @@
+/**
+ * `intelmesh/stix`: the STIX 2.1 object model, validator, deterministic identifiers,
+ * versioning and bundle helpers. Pure: no I/O, no clock.
+ */
+export { formatPath, type Severity, type StixIssue, type ValidationResult } from './issues.js'

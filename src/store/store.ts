@@ -1,0 +1,267 @@
+/**
+ * The `Store` port: everything intelmesh keeps, behind one interface with two adapters
+ * (`sqlite/`, the embedded default, and `postgres/`). Every method is async, even over the
+ * synchronous better-sqlite3 driver, so callers never care which back end they hold.
+ *
+ * Rows here are plain records, not zod shapes. STIX JSON is kept exactly as received
+ * (`json`), with the platform's own metadata in columns beside it, never inside the object.
+ */
+
+/** TLP levels, least to most restrictive (TLP 1.0 WHITE is stored as `clear`). */
+export type TlpLevel = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red'
+
+/** Who an object version is distributed to (see DESIGN.md, Sharing model). */
+export type DistributionScope = 'organisation' | 'groups' | 'community' | 'federation'
+
+export interface Distribution {
+  scope: DistributionScope
+  /** Sharing group ids, when `scope` is `groups`. */
+  groups: string[]
+  /** Named recipient organisation ids (TLP:RED, or explicit recipients). */
+  recipients: string[]
+}
+
+export type Role = 'admin' | 'analyst' | 'reader'
+
+export interface Organisation {
+  id: string
+  name: string
+  /** The organisation's STIX identity id (`identity--...`). */
+  identityId: string
+  createdAt: string
+}
+
+export interface User {
+  id: string
+  orgId: string
+  name: string
+  role: Role
+  /** The password hash string (scheme-prefixed, e.g. `scrypt$...`), or null for key-only users. */
+  passwordHash: string | null
+  disabled: boolean
+  createdAt: string
+}
+
+export interface ApiKey {
+  id: string
+  userId: string
+  /** A short non-secret prefix shown in listings to tell keys apart. */
+  prefix: string
+  /** Hash of the whole key (the key itself is shown once and never stored). */
+  keyHash: string
+  label: string
+  revoked: boolean
+  createdAt: string
+  lastUsedAt: string | null
+}
+
+export interface ApiRoot {
+  id: string
+  /** The URL path segment, e.g. `api1` for `/api1/`. */
+  path: string
+  title: string
+  description: string | null
+  maxContentLength: number
+  createdAt: string
+}
+
+export interface Collection {
+  /** The TAXII collection id (a UUID). */
+  id: string
+  apiRootId: string
+  /** A short unique name for the CLI (`collection grant <name>`). */
+  alias: string
+  title: string
+  description: string | null
+  mediaTypes: string[]
+  /** Default distribution for objects posted here when the publisher names none. */
+  defaultDistribution: Distribution
+  createdAt: string
+}
+
+/** A read/write grant on a collection to an organisation (all its users) or to one user. */
+export interface CollectionGrant {
+  collectionId: string
+  subjectKind: 'org' | 'user'
+  subjectId: string
+  canRead: boolean
+  canWrite: boolean
+}
+
+/** One stored version of one STIX object in one collection. */
+export interface StoredObjectVersion {
+  collectionId: string
+  /** STIX id, e.g. `indicator--...`. */
+  id: string
+  type: string
+  specVersion: string
+  /**
+   * The version as received: `modified`, else `created`, else empty string for objects
+   * without either (most SCOs). Exactly the received string.
+   */
+  version: string
+  /** The same instant, normalised for ordering (fixed-width, microsecond or better). */
+  versionKey: string
+  /** Server-assigned, unique and strictly increasing per collection; RFC 3339 with microseconds. */
+  dateAdded: string
+  /** `dateAdded` as microseconds since the epoch, for ordering and cursors. */
+  dateAddedMicros: number
+  /** The STIX JSON exactly as received. */
+  json: string
+  /** Publishing organisation id, or null when unknown (e.g. seeded system objects). */
+  publisherOrgId: string | null
+  /** The user, key or peer that wrote it. */
+  publisherActor: string | null
+  /** `object_marking_refs` of the object as received. */
+  markingRefs: string[]
+  /** The effective TLP decided at ingest (null when the node default applies at read). */
+  tlp: TlpLevel | null
+  distribution: Distribution
+  /** Publish with `created_by_ref` replaced by the alliance identity for other viewers. */
+  anonymous: boolean
+  /** The peer this version came from, or null when published on this node. */
+  originPeer: string | null
+  /** True for revoked versions (`revoked: true` in the JSON), indexed for cheap filters. */
+  revoked: boolean
+}
+
+/** What the caller supplies to store one version; the store assigns `dateAdded`. */
+export type NewObjectVersion = Omit<StoredObjectVersion, 'dateAdded' | 'dateAddedMicros'>
+
+export type AddResult =
+  | { id: string; version: string; outcome: 'added'; dateAdded: string }
+  | { id: string; version: string; outcome: 'duplicate'; dateAdded: string }
+
+/** `match[version]` (TAXII 2.1 section 3.4.2). */
+export type VersionMatch =
+  | { kind: 'last' }
+  | { kind: 'first' }
+  | { kind: 'all' }
+  /** Exact versions, as normalised `versionKey` strings. */
+  | { kind: 'exact'; keys: string[] }
+  /** A comma list mixing keywords and exact versions: the union of each. */
+  | { kind: 'union'; parts: VersionMatch[] }
+
+export interface ObjectQuery {
+  collectionId: string
+  /** `added_after`, as microseconds since the epoch (exclusive). */
+  addedAfterMicros?: number
+  ids?: string[]
+  types?: string[]
+  /** Default when absent: `last`. */
+  versions?: VersionMatch
+  specVersions?: string[]
+  /** Page size; the caller has already applied the server's maximum. */
+  limit: number
+  /** Keyset cursor from a previous page's `next`: continue after this `dateAddedMicros`. */
+  afterMicros?: number
+}
+
+export interface ObjectPage {
+  items: StoredObjectVersion[]
+  /** True when more matching versions follow the last item. */
+  more: boolean
+}
+
+/** Statuses of an add-objects request (TAXII 2.1 section 4.3.1). */
+export interface StatusRecord {
+  id: string
+  apiRootId: string
+  /** Who may read it (the requester's user id). */
+  ownerUserId: string
+  status: 'pending' | 'complete'
+  requestTimestamp: string
+  totalCount: number
+  successes: StatusDetail[]
+  failures: StatusDetail[]
+  pendings: StatusDetail[]
+  /** When the record may be removed (at least 24 hours after completion). */
+  expiresAt: string
+}
+
+export interface StatusDetail {
+  id: string
+  version: string
+  message?: string
+}
+
+export interface StoreCapabilities {
+  dialect: 'sqlite' | 'postgres'
+  /** True when several processes may safely share the database. */
+  multiProcess: boolean
+}
+
+export interface Store {
+  readonly capabilities: StoreCapabilities
+
+  /** Apply every pending schema migration; returns the versions applied. Idempotent. */
+  migrate(): Promise<number[]>
+  /** The schema version the database is at. */
+  schemaVersion(): Promise<number>
+  close(): Promise<void>
+
+  // Node settings (small key/value pairs: node name, default TLP, alliance identity...)
+  getSetting(key: string): Promise<string | undefined>
+  setSetting(key: string, value: string): Promise<void>
+
+  // Organisations
+  createOrganisation(org: Organisation): Promise<void>
+  getOrganisation(id: string): Promise<Organisation | undefined>
+  getOrganisationByName(name: string): Promise<Organisation | undefined>
+  listOrganisations(): Promise<Organisation[]>
+
+  // Users
+  createUser(user: User): Promise<void>
+  getUser(id: string): Promise<User | undefined>
+  getUserByName(name: string): Promise<User | undefined>
+  listUsers(orgId?: string): Promise<User[]>
+  setUserDisabled(id: string, disabled: boolean): Promise<boolean>
+  setUserPassword(id: string, passwordHash: string): Promise<boolean>
+
+  // API keys
+  createApiKey(key: ApiKey): Promise<void>
+  getApiKeyByPrefix(prefix: string): Promise<ApiKey | undefined>
+  listApiKeys(userId?: string): Promise<ApiKey[]>
+  revokeApiKey(id: string): Promise<boolean>
+  touchApiKey(id: string, at: string): Promise<void>
+
+  // API roots and collections
+  createApiRoot(root: ApiRoot): Promise<void>
+  getApiRootByPath(path: string): Promise<ApiRoot | undefined>
+  listApiRoots(): Promise<ApiRoot[]>
+  createCollection(collection: Collection): Promise<void>
+  getCollection(id: string): Promise<Collection | undefined>
+  getCollectionByAlias(alias: string): Promise<Collection | undefined>
+  listCollections(apiRootId?: string): Promise<Collection[]>
+  /** Insert or replace the grant for (collection, subject). */
+  setCollectionGrant(grant: CollectionGrant): Promise<void>
+  listCollectionGrants(collectionId?: string): Promise<CollectionGrant[]>
+
+  // Objects
+  /**
+   * Store the versions in one transaction, in order, assigning each new one a `dateAdded`
+   * that is unique and strictly increasing within its collection (never earlier than
+   * `nowMicros`). A version already stored (same collection, id and version) is a
+   * `duplicate`, not stored again. Either all of it is committed or none of it.
+   */
+  addObjects(versions: NewObjectVersion[], nowMicros: number): Promise<AddResult[]>
+  /** Versions matching the query, ordered by `dateAddedMicros` ascending. */
+  queryObjects(query: ObjectQuery): Promise<ObjectPage>
+  /** Every version of one object in a collection, oldest `dateAdded` first. */
+  getObjectVersions(collectionId: string, id: string): Promise<StoredObjectVersion[]>
+  /** Delete the versions matching (id, versions, specVersions); returns how many. */
+  deleteObjects(
+    collectionId: string,
+    id: string,
+    versions?: VersionMatch,
+    specVersions?: string[],
+  ): Promise<number>
+  countObjects(collectionId?: string): Promise<number>
+
+  // Status resources
+  createStatus(status: StatusRecord): Promise<void>
+  updateStatus(status: StatusRecord): Promise<void>
+  getStatus(id: string): Promise<StatusRecord | undefined>
+  /** Remove statuses whose `expiresAt` is before `now`; returns how many. */
+  purgeStatuses(now: string): Promise<number>
+}
