@@ -1,0 +1,9 @@
+/**
+ * `npm run bench [-- name ...] [-- --quick]`: runs the project's benchmarks.
+ * Each benchmark module is listed here once.
+ */
+import { runBenchmarks, type Benchmark } from './harness.js'
+
+const benchmarks: Benchmark[] = []
+
+await runBenchmarks(benchmarks, process.argv.slice(2))
