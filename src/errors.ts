@@ -47,6 +47,7 @@ export const errorCatalogue = {
   // Accounts
   AUTH_INVALID_CREDENTIALS: { status: 401, title: 'Invalid credentials', kind: 'client' },
   AUTH_DISABLED: { status: 401, title: 'Account disabled', kind: 'client' },
+  ADMIN_INVALID_INPUT: { status: 400, title: 'Invalid administration request', kind: 'client' },
 } as const satisfies Record<string, { status: number; title: string; kind: 'client' | 'server' }>
 
 /** A code from {@link errorCatalogue}. */
