@@ -3,3 +3,5 @@
  * matcher and the compiled engine. Pure: no I/O, no clock.
  */
 export * from './ast.js'
+export * from './pattern-issue.js'
+export { parsePattern, type ParseOptions } from './parse-pattern.js'
