@@ -3,3 +3,4 @@
  * versioning and bundle helpers. Pure: no I/O, no clock.
  */
 export { formatPath, type Severity, type StixIssue, type ValidationResult } from './issues.js'
+export * from './read-bundle.js'
