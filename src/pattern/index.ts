@@ -5,3 +5,5 @@
 export * from './ast.js'
 export * from './pattern-issue.js'
 export { parsePattern, type ParseOptions } from './parse-pattern.js'
+export { printPattern, printPath, printConstant } from './print-pattern.js'
+export { validatePattern } from './validate-pattern.js'

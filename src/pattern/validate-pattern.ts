@@ -1,0 +1,654 @@
+import type {
+  Comparison,
+  ComparisonExpr,
+  ObjectPath,
+  ObservationExpr,
+  Qualifier,
+  ScalarConstant,
+  Span,
+} from './ast.js'
+import { AppError } from '../errors.js'
+import { parseIpNetwork } from './ip.js'
+import { describePosition } from './lexer.js'
+import { parsePattern, type ParseOptions } from './parse-pattern.js'
+import type { PatternIssue, PatternValidation } from './pattern-issue.js'
+import { printPath } from './print-pattern.js'
+import { parseRegex } from './regex/regex-syntax.js'
+import {
+  HASH_ALGORITHMS,
+  NON_SCO_TYPES,
+  SCO_PROPERTIES,
+  type PropertyTable,
+  type PropertyType,
+} from './sco-properties.js'
+
+/**
+ * Validates a STIX pattern (STIX 2.1 section 9): the syntax error if it does not parse,
+ * errors for the MUST rules the grammar cannot express, and warnings for what is legal but
+ * almost certainly wrong.
+ *
+ * Errors (severity `error`, the pattern is not valid):
+ * - `PATTERN_SYNTAX`: does not parse (see {@link parsePattern});
+ * - `mixed-object-types`: operands of `AND` inside one observation can never match the same
+ *   object because they start from different object types (section 9.5);
+ * - `duplicate-qualifier`: two qualifiers of one kind on the same expression (section 9.5.1);
+ * - `empty-time-window`: `START` is not before `STOP` (section 9.5.1);
+ * - `mixed-list-types`: the `IN` list mixes constant types (section 9.6.1);
+ * - `PATTERN_REGEX`: a `MATCHES` regular expression that is not valid PCRE.
+ *
+ * Warnings: `unknown-object-type`, `invalid-object-type`, `not-an-observable-type`,
+ * `unknown-property`, `unknown-extension`, `unknown-hash-algorithm`, `missing-list-index`,
+ * `not-a-list`, `not-an-object`, `type-mismatch`, `never-true` (e.g.
+ * `ipv4-addr:value = 'not-an-ip'`, a hash of the wrong length), `unsupported-regex` (valid
+ * PCRE that the linear-time matcher cannot run).
+ *
+ * @example
+ * ```ts
+ * const v = validatePattern("[ipv4-addr:value = 'not-an-ip']")
+ * v.ok          // true: it parses and breaks no MUST rule
+ * v.warnings[0] // { code: 'never-true', message: "column 2: ...", ... }
+ * ```
+ */
+export function validatePattern(text: string, options: ParseOptions = {}): PatternValidation {
+  const parsed = parsePattern(text, options)
+  if (!parsed.ok) return { ok: false, errors: [parsed.error], warnings: [] }
+  const v = new Validator()
+  v.observation(parsed.pattern.expr)
+  return {
+    ok: v.errors.length === 0,
+    pattern: parsed.pattern,
+    errors: v.errors,
+    warnings: v.warnings,
+  }
+}
+
+/** What an object path resolves to: its value type when known, and the objects holding it. */
+interface Resolved {
+  /** `undefined` when unknown (custom types, dictionaries, after an earlier warning). */
+  type: PropertyType | undefined
+  /** The SCO types whose property this is (for `value` checks of addresses). */
+  owners: readonly string[]
+  /** The last property name. */
+  name: string
+  /** Set when the path ends at `hashes.<algorithm>`. */
+  hashAlgorithm?: string
+}
+
+const TYPE_NAME_CHARS = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+const MAC_ADDRESS = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/
+const HEX_DIGITS = /^[0-9a-fA-F]*$/
+
+function describeType(t: PropertyType): string {
+  switch (t.kind) {
+    case 'string':
+    case 'integer':
+    case 'float':
+    case 'boolean':
+    case 'timestamp':
+    case 'binary':
+    case 'hex':
+    case 'dictionary':
+      return `${t.kind === 'integer' ? 'an' : 'a'} ${t.kind}`
+    case 'hashes':
+      return 'a hashes dictionary'
+    case 'ref':
+      return 'an object reference'
+    case 'list':
+      return 'a list'
+    case 'object':
+      return `an object (${t.name})`
+    case 'extensions':
+      return 'the extensions dictionary'
+  }
+}
+
+function describeConstant(c: ScalarConstant): string {
+  switch (c.kind) {
+    case 'string':
+      return 'a string'
+    case 'int':
+      return 'an integer'
+    case 'float':
+      return 'a float'
+    case 'bool':
+      return 'a boolean'
+    case 'binary':
+      return 'a binary constant'
+    case 'hex':
+      return 'a hex constant'
+    case 'timestamp':
+      return 'a timestamp'
+  }
+}
+
+/** Whether a constant may be compared with a property type at all (section 9.2 table). */
+function comparable(t: PropertyType, c: ScalarConstant): boolean {
+  switch (t.kind) {
+    case 'string':
+    case 'binary':
+    case 'hex':
+      return c.kind === 'string' || c.kind === 'binary' || c.kind === 'hex'
+    case 'integer':
+    case 'float':
+      return c.kind === 'int' || c.kind === 'float'
+    case 'boolean':
+      return c.kind === 'bool'
+    case 'timestamp':
+      return c.kind === 'timestamp'
+    case 'ref':
+      // An identifier is a string.
+      return c.kind === 'string'
+    case 'hashes':
+    case 'dictionary':
+    case 'list':
+    case 'object':
+    case 'extensions':
+      return false
+  }
+}
+
+/** Constant kinds that count as one type for the homogeneity rule of `IN`. */
+function constantFamily(c: ScalarConstant): string {
+  return c.kind === 'int' ? 'float' : c.kind
+}
+
+class Validator {
+  readonly errors: PatternIssue[] = []
+  readonly warnings: PatternIssue[] = []
+
+  private add(severity: 'error' | 'warning', code: string, message: string, at: Span): void {
+    const p = at.start
+    this.warningsOrErrors(severity).push({
+      severity,
+      code,
+      message: `${describePosition(p)}: ${message}`,
+      offset: p.offset,
+      line: p.line,
+      column: p.column,
+    })
+  }
+
+  private warningsOrErrors(severity: 'error' | 'warning'): PatternIssue[] {
+    return severity === 'error' ? this.errors : this.warnings
+  }
+
+  private warn(code: string, message: string, at: Span): void {
+    this.add('warning', code, message, at)
+  }
+
+  // ---- observation level ----
+
+  observation(node: ObservationExpr): void {
+    switch (node.kind) {
+      case 'observation':
+        this.comparisonTree(node.expr)
+        return
+      case 'observation-and':
+      case 'observation-or':
+      case 'followed-by':
+        for (const o of node.operands) this.observation(o)
+        return
+      case 'qualified':
+        this.qualifier(node.qualifier)
+        this.duplicateQualifiers(node)
+        this.observation(node.expr)
+        return
+    }
+  }
+
+  private qualifier(q: Qualifier): void {
+    if (q.kind === 'start-stop' && q.start.micros >= q.stop.micros) {
+      this.add(
+        'error',
+        'empty-time-window',
+        `START t'${q.start.text}' is not before STOP t'${q.stop.text}': no observation time can be >= START and < STOP (STIX 2.1 section 9.5.1)`,
+        q.span,
+      )
+    }
+  }
+
+  /** Section 9.5.1: at most one qualifier of each kind on one observation expression. */
+  private duplicateQualifiers(node: ObservationExpr & { kind: 'qualified' }): void {
+    let inner = node.expr
+    while (inner.kind === 'qualified') {
+      if (inner.qualifier.kind === node.qualifier.kind) {
+        const name = qualifierKeyword(node.qualifier)
+        this.add(
+          'error',
+          'duplicate-qualifier',
+          `a second ${name} qualifier on the same observation expression (the first is at ${describePosition(inner.qualifier.span.start)}); an observation expression MUST NOT have more than one qualifier of a type (STIX 2.1 section 9.5.1)`,
+          node.qualifier.span,
+        )
+        return
+      }
+      inner = inner.expr
+    }
+  }
+
+  // ---- comparison level ----
+
+  private comparisonTree(expr: ComparisonExpr): void {
+    this.objectTypes(expr)
+    this.comparisons(expr)
+  }
+
+  /**
+   * The object types an expression can match; reports `AND`s whose operands share none
+   * (section 9.5: all operands of AND MUST be satisfiable by the same object).
+   */
+  private objectTypes(expr: ComparisonExpr): ReadonlySet<string> {
+    switch (expr.kind) {
+      case 'comparison':
+      case 'exists':
+        return new Set([expr.path.objectType])
+      case 'comparison-or': {
+        const all = new Set<string>()
+        for (const o of expr.operands) for (const t of this.objectTypes(o)) all.add(t)
+        return all
+      }
+      case 'comparison-and': {
+        let common: Set<string> | undefined
+        const seen: string[] = []
+        for (const o of expr.operands) {
+          const types = this.objectTypes(o)
+          for (const t of types) if (!seen.includes(t)) seen.push(t)
+          common = common === undefined ? new Set(types) : intersect(common, types)
+        }
+        if (common !== undefined && common.size === 0) {
+          this.add(
+            'error',
+            'mixed-object-types',
+            `AND joins comparisons on different object types (${seen.join(', ')}); all operands of AND in an observation expression MUST match the same object, so join them with OR or use separate observations [..] AND [..] (STIX 2.1 section 9.5)`,
+            expr.span,
+          )
+          // Report once: treat the AND as matching anything its operands match.
+          return new Set(seen)
+        }
+        return common ?? new Set()
+      }
+    }
+  }
+
+  private comparisons(expr: ComparisonExpr): void {
+    switch (expr.kind) {
+      case 'comparison':
+        this.comparison(expr)
+        return
+      case 'exists':
+        this.resolvePath(expr.path, true)
+        return
+      case 'comparison-and':
+      case 'comparison-or':
+        for (const o of expr.operands) this.comparisons(o)
+        return
+    }
+  }
+
+  private comparison(c: Comparison): void {
+    const resolved = this.resolvePath(c.path, false)
+    const value = c.value
+    if (value.kind === 'list') {
+      const first = value.items[0]
+      if (first === undefined) {
+        this.warn(
+          'never-true',
+          `IN with an empty list is ${c.negated ? 'always true' : 'never true'}`,
+          value.span,
+        )
+      }
+      for (const item of value.items) {
+        if (first !== undefined && constantFamily(item) !== constantFamily(first)) {
+          this.add(
+            'error',
+            'mixed-list-types',
+            `the IN list mixes ${describeConstant(first)} and ${describeConstant(item)}; its values MUST be constants of one type (STIX 2.1 section 9.6.1)`,
+            item.span,
+          )
+          break
+        }
+      }
+      for (const item of value.items) this.operand(c, resolved, item)
+      return
+    }
+    this.operand(c, resolved, value)
+  }
+
+  /** Checks one constant against the resolved property of comparison `c`. */
+  private operand(c: Comparison, r: Resolved, value: ScalarConstant): void {
+    const op = c.operator
+    const path = printPath(c.path)
+    // "never true" flips to "always true" for != and for NOT (section 9.6.1).
+    const verdict = (op === '!=') !== c.negated ? 'always true' : 'never true'
+    if (op === 'MATCHES' && value.kind === 'string') this.regex(value.value, value.span)
+    const t = r.type
+    if (t === undefined) return
+    if (op === 'ISSUBSET' || op === 'ISSUPERSET') {
+      this.setOperator(c, r, value, path)
+      return
+    }
+    if (op === 'LIKE' || op === 'MATCHES') {
+      if (t.kind !== 'string' && t.kind !== 'binary' && t.kind !== 'hex' && t.kind !== 'ref') {
+        this.warn(
+          'type-mismatch',
+          `${op} applies to strings, but ${path} is ${describeType(t)}; the comparison is ${verdict} (STIX 2.1 section 9.6.1)`,
+          c.span,
+        )
+      }
+      return
+    }
+    if (!comparable(t, value)) {
+      this.warn(
+        'type-mismatch',
+        `${path} is ${describeType(t)} but is compared with ${describeConstant(value)}; the comparison is ${verdict} (STIX 2.1 sections 9.2 and 9.6.1)`,
+        value.span,
+      )
+      return
+    }
+    if (value.kind !== 'string') return
+    if ((t.kind === 'binary' || t.kind === 'hex') && hasCodePointAbove(value.value, 0xff)) {
+      this.warn(
+        'never-true',
+        `${path} is binary and the string has code points above U+00FF, so it cannot be converted to bytes; the comparison is ${verdict} (STIX 2.1 section 9.6.4)`,
+        value.span,
+      )
+      return
+    }
+    if (op !== '=' && op !== '!=' && op !== 'IN') return
+    this.valueFormat(r, value, path, verdict)
+  }
+
+  /** Equality with a value that the property can never hold. */
+  private valueFormat(
+    r: Resolved,
+    value: ScalarConstant & { kind: 'string' },
+    path: string,
+    verdict: string,
+  ): void {
+    const s = value.value
+    if (r.hashAlgorithm !== undefined) {
+      const length = HASH_ALGORITHMS.get(r.hashAlgorithm)
+      if (length !== undefined && (s.length !== length || !HEX_DIGITS.test(s))) {
+        this.warn(
+          'never-true',
+          `a ${r.hashAlgorithm} hash is ${length} hex digits, but '${truncate(s)}' is ${HEX_DIGITS.test(s) ? `${s.length} digits` : 'not hex'}; the comparison is ${verdict}`,
+          value.span,
+        )
+      }
+      return
+    }
+    if (r.name !== 'value' || r.owners.length === 0) return
+    const only = (types: string[]): boolean => r.owners.every((o) => types.includes(o))
+    if (only(['ipv4-addr', 'ipv6-addr'])) {
+      const version = only(['ipv4-addr']) ? 4 : only(['ipv6-addr']) ? 6 : undefined
+      if (parseIpNetwork(s, version) === undefined) {
+        const what = version === 4 ? 'an IPv4' : version === 6 ? 'an IPv6' : 'an IP'
+        this.warn(
+          'never-true',
+          `'${truncate(s)}' is not ${what} address or CIDR block, so ${path} can never equal it; the comparison is ${verdict} (STIX 2.1 sections 6.8, 6.9)`,
+          value.span,
+        )
+      }
+    } else if (only(['mac-addr']) && !MAC_ADDRESS.test(s)) {
+      this.warn(
+        'never-true',
+        `'${truncate(s)}' is not a lowercase, colon-delimited MAC-48 address, which mac-addr values MUST be; the comparison is ${verdict} (STIX 2.1 section 6.10)`,
+        value.span,
+      )
+    }
+  }
+
+  private setOperator(c: Comparison, r: Resolved, value: ScalarConstant, path: string): void {
+    const ipOwners = r.owners.filter((o) => o === 'ipv4-addr' || o === 'ipv6-addr')
+    if (r.name !== 'value' || ipOwners.length === 0) {
+      this.warn(
+        'never-true',
+        `${c.operator} needs the value property of an ipv4-addr or ipv6-addr object, but ${path} is not one (STIX 2.1 section 9.6.1)`,
+        c.path.span,
+      )
+      return
+    }
+    if (value.kind !== 'string') return
+    const version =
+      ipOwners.length === 2 ? undefined : ipOwners[0] === 'ipv4-addr' ? (4 as const) : (6 as const)
+    if (parseIpNetwork(value.value, version) === undefined) {
+      this.warn(
+        'never-true',
+        `'${truncate(value.value)}' is not ${version === 4 ? 'an IPv4' : version === 6 ? 'an IPv6' : 'an IP'} address or CIDR block, so ${c.operator} is ${c.negated ? 'always' : 'never'} true (STIX 2.1 section 9.6.1)`,
+        value.span,
+      )
+    }
+  }
+
+  private regex(source: string, at: Span): void {
+    try {
+      parseRegex(source)
+    } catch (error) {
+      const reason =
+        error instanceof AppError
+          ? (error.detail ?? error.message)
+          : error instanceof Error
+            ? error.message
+            : String(error)
+      if (isValidJsRegex(source)) {
+        this.warn(
+          'unsupported-regex',
+          `the regular expression is not supported by the linear-time matcher and will not match: ${reason}`,
+          at,
+        )
+      } else {
+        this.add('error', 'PATTERN_REGEX', `invalid regular expression: ${reason}`, at)
+      }
+    }
+  }
+
+  // ---- object paths ----
+
+  private resolvePath(path: ObjectPath, forExists: boolean): Resolved {
+    const unknown = (name: string): Resolved => ({ type: undefined, owners: [], name })
+    const objectType = path.objectType
+    const first = path.steps[0]
+    const firstName = first?.kind === 'property' ? first.name : ''
+    const table = SCO_PROPERTIES.get(objectType)
+    if (table === undefined) {
+      this.objectTypeWarning(path)
+      return unknown(firstName)
+    }
+    let tables: { owner: string; props: PropertyTable }[] = [{ owner: objectType, props: table }]
+    let current: PropertyType | undefined
+    let owners: string[] = [objectType]
+    let name = objectType
+    let hashAlgorithm: string | undefined
+    let shown = `${objectType}:`
+    for (const step of path.steps) {
+      const stepText =
+        step.kind === 'property' ? step.name : step.kind === 'index' ? `[${step.index}]` : '[*]'
+      if (step.kind === 'property') {
+        if (current !== undefined) {
+          if (current.kind === 'list') {
+            this.warn(
+              'missing-list-index',
+              `'${name}' is a list: write ${name}[*] or ${name}[n] before .${step.name} (STIX 2.1 section 9.7.2)`,
+              step.span,
+            )
+            current = current.of
+          }
+          switch (current.kind) {
+            case 'object':
+              tables = [{ owner: current.name, props: current.properties }]
+              break
+            case 'ref':
+              tables = current.to.flatMap((t) => {
+                const props = SCO_PROPERTIES.get(t)
+                return props === undefined ? [] : [{ owner: t, props }]
+              })
+              break
+            case 'extensions': {
+              const ext = current.known.get(step.name)
+              if (ext === undefined) {
+                if (
+                  !step.name.startsWith('x-') &&
+                  !step.name.startsWith('extension-definition--')
+                ) {
+                  this.warn(
+                    'unknown-extension',
+                    `'${step.name}' is not an extension defined for ${objectType} (known: ${[...current.known.keys()].join(', ') || 'none'}); custom extensions are named 'x-...' or 'extension-definition--<uuid>' (STIX 2.1 sections 6 and 7.3)`,
+                    step.span,
+                  )
+                }
+                return unknown(step.name)
+              }
+              current = ext
+              name = step.name
+              shown += `.${stepText}`
+              continue
+            }
+            case 'hashes': {
+              hashAlgorithm = step.name
+              if (!HASH_ALGORITHMS.has(step.name)) {
+                const canonical = [...HASH_ALGORITHMS.keys()].find(
+                  (k) => normalizeHashName(k) === normalizeHashName(step.name),
+                )
+                this.warn(
+                  'unknown-hash-algorithm',
+                  canonical !== undefined
+                    ? `hash algorithm '${step.name}' is written '${canonical}' in hash-algorithm-ov (STIX 2.1 section 10.7); hashes keys match exactly`
+                    : `'${step.name}' is not in hash-algorithm-ov (MD5, SHA-1, SHA-256, SHA-512, SHA3-256, SHA3-512, SSDEEP, TLSH; STIX 2.1 section 10.7)`,
+                  step.span,
+                )
+                hashAlgorithm = canonical
+              }
+              return {
+                type: { kind: 'string' },
+                owners,
+                name: step.name,
+                ...(hashAlgorithm !== undefined ? { hashAlgorithm } : {}),
+              }
+            }
+            case 'dictionary':
+              return unknown(step.name)
+            case 'string':
+            case 'integer':
+            case 'float':
+            case 'boolean':
+            case 'timestamp':
+            case 'binary':
+            case 'hex':
+            case 'list':
+              this.warn(
+                'not-an-object',
+                `${shown} is ${describeType(current)}, it has no property '${step.name}' (STIX 2.1 section 9.7)`,
+                step.span,
+              )
+              return unknown(step.name)
+          }
+        }
+        const found = tables.find((t) => t.props.has(step.name))
+        if (found === undefined) {
+          if (!step.name.startsWith('x_')) {
+            const where = tables.map((t) => t.owner).join(' or ')
+            this.warn(
+              'unknown-property',
+              `'${step.name}' is not a property of ${where} (STIX 2.1 section 6); custom properties start with 'x_'`,
+              step.span,
+            )
+          }
+          return unknown(step.name)
+        }
+        current = found.props.get(step.name)
+        owners = tables.filter((t) => t.props.has(step.name)).map((t) => t.owner)
+        name = step.name
+      } else {
+        if (current?.kind !== 'list') {
+          if (current !== undefined) {
+            this.warn(
+              'not-a-list',
+              `${shown} is ${describeType(current)}, not a list, so it cannot be indexed with ${stepText} (STIX 2.1 section 9.7.2)`,
+              step.span,
+            )
+          }
+          return unknown(name)
+        }
+        current = current.of
+      }
+      shown +=
+        step.kind === 'property' && shown.endsWith(':')
+          ? stepText
+          : step.kind === 'property'
+            ? `.${stepText}`
+            : stepText
+    }
+    if (current?.kind === 'list' && !forExists) {
+      this.warn(
+        'missing-list-index',
+        `'${name}' is a list: compare its items with ${name}[*] or ${name}[n] (STIX 2.1 section 9.7.2)`,
+        path.span,
+      )
+      current = current.of
+    }
+    return { type: current, owners, name }
+  }
+
+  private objectTypeWarning(path: ObjectPath): void {
+    const t = path.objectType
+    const span = path.span
+    if (NON_SCO_TYPES.has(t)) {
+      this.warn(
+        'not-an-observable-type',
+        `'${t}' is not a cyber-observable object type; patterns match SCOs (STIX 2.1 sections 6 and 9.7)`,
+        span,
+      )
+    } else if (!TYPE_NAME_CHARS.test(t) || t.length < 3 || t.length > 250) {
+      this.warn(
+        'invalid-object-type',
+        `'${t}' is not a valid object type name: use 3 to 250 characters a-z, 0-9 and single hyphens (STIX 2.1 section 7.3)`,
+        span,
+      )
+    } else if (!t.startsWith('x-')) {
+      this.warn(
+        'unknown-object-type',
+        `unknown object type '${t}': not one of the 18 SCO types of STIX 2.1 section 6 (custom types are named 'x-...'); its properties are not checked`,
+        span,
+      )
+    }
+  }
+}
+
+function qualifierKeyword(q: Qualifier): string {
+  switch (q.kind) {
+    case 'within':
+      return 'WITHIN'
+    case 'repeats':
+      return 'REPEATS'
+    case 'start-stop':
+      return 'START/STOP'
+  }
+}
+
+function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>()
+  for (const x of a) if (b.has(x)) out.add(x)
+  return out
+}
+
+function normalizeHashName(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]/g, '')
+}
+
+function hasCodePointAbove(s: string, max: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > max) return true
+  return false
+}
+
+function truncate(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s
+}
+
+/** JavaScript's (non-unicode, Annex B) syntax accepts nearly all PCRE that our engine does not. */
+function isValidJsRegex(source: string): boolean {
+  try {
+    new RegExp(source, 's')
+    return true
+  } catch {
+    return false
+  }
+}
