@@ -8,8 +8,9 @@ import { Command, CommanderError } from 'commander'
 import { isAppError } from '../errors.js'
 import { EXIT, type CliContext, type CommandRegistrar } from './context.js'
 import { cliVersion } from './version.js'
+import { registerPatternCommands } from './commands/pattern.js'
 
-const registrars: CommandRegistrar[] = []
+const registrars: CommandRegistrar[] = [registerPatternCommands]
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command()

@@ -1,11 +1,28 @@
+import { describePosition } from './lexer.js'
 import type { PatternIssue } from './pattern-issue.js'
+import { validatePattern } from './validate-pattern.js'
 
 /**
  * The findings the STIX validator reports for an indicator's `pattern` when `pattern_type`
- * is `stix` (STIX 2.1 section 4.7 and 9). Called by `src/stix` validation.
+ * is `stix` (STIX 2.1 sections 4.7 and 9): the errors of {@link validatePattern} (syntax
+ * and MUST rules) followed by its warnings. The location lives in `line` and `column`
+ * only, since the caller prints it itself; the message does not repeat it.
  *
- * TODO(issue 3): delegate to `validatePattern` once the parser lands.
+ * @example
+ * ```ts
+ * stixPatternFindings("[file:name = 'x'")
+ * // [{ severity: 'error', code: 'PATTERN_SYNTAX', line: 1, column: 17,
+ * //    message: "expected ']' to close the observation expression opened at column 1, ..." }]
+ * ```
  */
-export function stixPatternFindings(_pattern: string): PatternIssue[] {
-  return []
+export function stixPatternFindings(pattern: string): PatternIssue[] {
+  const v = validatePattern(pattern)
+  return [...v.errors, ...v.warnings].map(withoutLocation)
+}
+
+function withoutLocation(issue: PatternIssue): PatternIssue {
+  const prefix = `${describePosition(issue)}: `
+  return issue.message.startsWith(prefix)
+    ? { ...issue, message: issue.message.slice(prefix.length) }
+    : issue
 }
