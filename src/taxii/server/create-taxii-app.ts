@@ -1,0 +1,556 @@
+/**
+ * The TAXII 2.1 server as a Hono app (TAXII 2.1 sections 4 and 5): discovery, API roots,
+ * status, collections, manifests, objects (GET, POST), an object (GET, DELETE) and its
+ * versions, for every API root in the store. The app does not listen; the caller serves it.
+ */
+import { Hono, type Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { Authenticator, Principal } from '../../accounts/principal.js'
+import { AppError } from '../../errors.js'
+import { addEnvelope } from '../../ingest/add-envelope.js'
+import {
+  objectExists,
+  readObjectPage,
+  type ObjectFilter,
+  type ReadPage,
+} from '../../query/read-objects.js'
+import type {
+  ApiRoot,
+  Collection,
+  StatusDetail,
+  StatusRecord,
+  Store,
+  StoredObjectVersion,
+} from '../../store/store.js'
+import {
+  STIX_MEDIA_TYPE,
+  TAXII_MEDIA_TYPE,
+  type ApiRootResource,
+  type CollectionResource,
+  type CollectionsResource,
+  type Discovery,
+  type ManifestRecord,
+  type ManifestResource,
+  type StatusDetails,
+  type StatusResource,
+  type VersionsResource,
+} from '../resources.js'
+import { collectionAccess, type CollectionAccess } from './collection-access.js'
+import { acceptsTaxii, isTaxiiContentType } from './media-types.js'
+import { NextTokens, type FilterScope } from './next-token.js'
+import { parseTaxiiQuery, type EndpointKind, type TaxiiQuery } from './query-params.js'
+import { readBodyLimited } from './read-body.js'
+import { renderError } from './render-error.js'
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    principal: Principal
+  }
+}
+
+/** Server-wide settings; every one has a default. */
+export interface TaxiiAppSettings {
+  /** Largest page the server returns, whatever `limit` asks (default 10,000). */
+  maxPageSize?: number
+  /** Page size when the request has no `limit` (default 1,000). */
+  defaultPageSize?: number
+  /** Discovery `title` (default `intelmesh TAXII server`). */
+  title?: string
+  description?: string
+  contact?: string
+  /** Path segment of the API root advertised as discovery `default`, when it exists. */
+  defaultApiRootPath?: string
+}
+
+export interface TaxiiAppDeps {
+  store: Store
+  authenticator: Authenticator
+  /** The current time in microseconds since the epoch (default: the system clock). */
+  clock?: () => number
+  settings?: TaxiiAppSettings
+  /** Where unexpected errors are logged (default: standard error). */
+  log?: (line: string) => void
+}
+
+const DEFAULT_PAGE_SIZE = 1000
+const MAX_PAGE_SIZE = 10_000
+/** How often, at most, a POST also removes expired statuses. */
+const STATUS_PURGE_INTERVAL_MICROS = 3600 * 1_000_000
+
+const ROUTES = {
+  discovery: '/taxii2/',
+  apiRoot: '/:root/',
+  status: '/:root/status/:statusId/',
+  collections: '/:root/collections/',
+  collection: '/:root/collections/:collectionId/',
+  manifest: '/:root/collections/:collectionId/manifest/',
+  objects: '/:root/collections/:collectionId/objects/',
+  object: '/:root/collections/:collectionId/objects/:objectId/',
+  versions: '/:root/collections/:collectionId/objects/:objectId/versions/',
+} as const
+
+function microsToTimestamp(micros: number): string {
+  const whole = Math.floor(micros / 1_000_000)
+  const fraction = micros - whole * 1_000_000
+  return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(fraction).padStart(6, '0')}Z`
+}
+
+function taxiiResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  body: string,
+  headers: Record<string, string> = {},
+): Response {
+  return c.body(body, status, { 'Content-Type': TAXII_MEDIA_TYPE, ...headers })
+}
+
+function dateAddedHeaders(page: ReadPage): Record<string, string> {
+  // Section 3.2: the headers carry the date_added of the first and last object returned; an
+  // empty page has no such object, so they are left out.
+  if (page.firstDateAdded === undefined || page.lastDateAdded === undefined) return {}
+  return {
+    'X-TAXII-Date-Added-First': page.firstDateAdded,
+    'X-TAXII-Date-Added-Last': page.lastDateAdded,
+  }
+}
+
+function statusDetails(details: readonly StatusDetail[]): StatusDetails[] {
+  return details.map((detail) => {
+    const out: StatusDetails = { id: detail.id, version: detail.version }
+    if (detail.message !== undefined) out.message = detail.message
+    return out
+  })
+}
+
+function statusResource(record: StatusRecord): StatusResource {
+  const resource: StatusResource = {
+    id: record.id,
+    status: record.status,
+    request_timestamp: record.requestTimestamp,
+    total_count: record.totalCount,
+    success_count: record.successes.length,
+    failure_count: record.failures.length,
+    pending_count: record.pendings.length,
+  }
+  // Section 2: empty lists are not sent; the counts say there are none.
+  if (record.successes.length > 0) resource.successes = statusDetails(record.successes)
+  if (record.failures.length > 0) resource.failures = statusDetails(record.failures)
+  if (record.pendings.length > 0) resource.pendings = statusDetails(record.pendings)
+  return resource
+}
+
+function collectionResource(collection: Collection, access: CollectionAccess): CollectionResource {
+  const resource: CollectionResource = {
+    id: collection.id,
+    title: collection.title,
+    can_read: access.canRead,
+    can_write: access.canWrite,
+  }
+  if (collection.description !== null) resource.description = collection.description
+  if (collection.alias !== '') resource.alias = collection.alias
+  resource.media_types =
+    collection.mediaTypes.length > 0 ? collection.mediaTypes : [STIX_MEDIA_TYPE]
+  return resource
+}
+
+function notFound(what: string): AppError {
+  return new AppError('TAXII_NOT_FOUND', { detail: what })
+}
+
+/**
+ * Builds the TAXII 2.1 app over a store and an authenticator. Every endpoint needs an
+ * authenticated principal; collections are visible to principals holding a grant on them
+ * (node admins see all).
+ */
+export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
+  const { store, authenticator } = deps
+  const clock = deps.clock ?? (() => Date.now() * 1000)
+  const log = deps.log ?? ((line: string) => void process.stderr.write(`${line}\n`))
+  const settings = deps.settings ?? {}
+  const maxPageSize = Math.max(1, settings.maxPageSize ?? MAX_PAGE_SIZE)
+  const defaultPageSize = Math.min(
+    maxPageSize,
+    Math.max(1, settings.defaultPageSize ?? DEFAULT_PAGE_SIZE),
+  )
+  const tokens = new NextTokens(store)
+  let lastPurgeMicros = 0
+
+  const app = new Hono()
+
+  app.onError((error, c) => renderError(c, error, log))
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname
+    const hint = path.endsWith('/') ? '' : '; TAXII 2.1 endpoint paths end with "/" (section 3.1)'
+    return renderError(c, notFound(`no TAXII endpoint at ${path}${hint}`), log)
+  })
+
+  // Section 1.6.8 and 3.1: a response must be acceptable to the client, else 406.
+  app.use('*', async (c, next) => {
+    if (!acceptsTaxii(c.req.header('Accept'))) {
+      throw new AppError('TAXII_NOT_ACCEPTABLE', {
+        detail: `the Accept header must allow ${TAXII_MEDIA_TYPE} (TAXII 2.1 section 1.6.8)`,
+      })
+    }
+    const outcome = await authenticator.authenticate(c.req.header('Authorization'))
+    switch (outcome.kind) {
+      case 'anonymous':
+        throw new AppError('TAXII_UNAUTHORIZED', {
+          detail: 'send HTTP Basic credentials or an API key as "Authorization: Bearer <key>"',
+        })
+      case 'rejected':
+        throw new AppError('TAXII_UNAUTHORIZED', { detail: outcome.reason })
+      case 'authenticated':
+        c.set('principal', outcome.principal)
+    }
+    await next()
+  })
+
+  function query(c: Context, endpoint: EndpointKind): TaxiiQuery {
+    return parseTaxiiQuery(new URL(c.req.url).searchParams, endpoint)
+  }
+
+  function pageSize(q: TaxiiQuery): number {
+    return Math.min(q.limit ?? defaultPageSize, maxPageSize)
+  }
+
+  async function apiRootOf(c: Context): Promise<ApiRoot> {
+    const path = c.req.param('root') ?? ''
+    const root = await store.getApiRootByPath(path)
+    if (!root) throw notFound(`no API root /${path}/`)
+    return root
+  }
+
+  /** The collection named by the path (id or alias) and the principal's access to it. */
+  async function collectionOf(
+    c: Context,
+    root: ApiRoot,
+  ): Promise<{ collection: Collection; access: CollectionAccess }> {
+    const key = c.req.param('collectionId') ?? ''
+    let collection = await store.getCollection(key)
+    if (!collection || collection.apiRootId !== root.id) {
+      // Section 5.2.1: an alias may stand for the id in the URL.
+      collection = await store.getCollectionByAlias(key)
+    }
+    const missing = notFound(`no collection ${key} in API root /${root.path}/`)
+    if (!collection || collection.apiRootId !== root.id) throw missing
+    const access = collectionAccess(
+      c.get('principal'),
+      await store.listCollectionGrants(collection.id),
+    )
+    // A collection the principal holds no grant on is reported as absent (sections 5.2-5.8).
+    if (!access.visible) throw missing
+    return { collection, access }
+  }
+
+  function requireRead(access: CollectionAccess, collection: Collection): void {
+    if (!access.canRead) {
+      throw new AppError('TAXII_FORBIDDEN', {
+        detail: `no read access to collection ${collection.id} (can_read is false)`,
+      })
+    }
+  }
+
+  async function readPage(
+    scope: FilterScope,
+    collection: Collection,
+    filter: ObjectFilter,
+    q: TaxiiQuery,
+  ): Promise<{ page: ReadPage; next?: string }> {
+    const afterMicros = q.next === undefined ? undefined : await tokens.verify(q.next, scope)
+    const page = await readObjectPage(
+      store,
+      collection.id,
+      filter,
+      afterMicros === undefined ? { limit: pageSize(q) } : { limit: pageSize(q), afterMicros },
+    )
+    if (page.more && page.lastMicros !== undefined) {
+      return { page, next: await tokens.issue(scope, page.lastMicros) }
+    }
+    return { page }
+  }
+
+  function collectionFilter(q: TaxiiQuery): ObjectFilter {
+    const filter: ObjectFilter = {}
+    if (q.addedAfter) filter.addedAfterMicros = q.addedAfter.micros
+    if (q.ids) filter.ids = q.ids
+    if (q.types) filter.types = q.types
+    if (q.versions) filter.versions = q.versions.match
+    if (q.specVersions) filter.specVersions = q.specVersions
+    return filter
+  }
+
+  function scopeOf(
+    kind: string,
+    collection: Collection,
+    q: TaxiiQuery,
+    objectId?: string,
+  ): FilterScope {
+    return [
+      kind,
+      collection.id,
+      objectId ?? null,
+      q.addedAfter?.text ?? null,
+      q.ids ?? null,
+      q.types ?? null,
+      q.versions?.text ?? null,
+      q.specVersions ?? null,
+    ]
+  }
+
+  function envelopeBody(
+    items: readonly StoredObjectVersion[],
+    more: boolean,
+    next?: string,
+  ): string {
+    // Objects are written out exactly as received, not re-serialised.
+    let head = `{"more":${more}`
+    if (next !== undefined) head += `,"next":${JSON.stringify(next)}`
+    if (items.length === 0) return `${head}}`
+    return `${head},"objects":[${items.map((item) => item.json).join(',')}]}`
+  }
+
+  function methodNotAllowed(allow: string) {
+    return (c: Context): never => {
+      throw new AppError('TAXII_METHOD_NOT_ALLOWED', {
+        detail: `${c.req.method} is not supported here; use ${allow}`,
+        details: { allow },
+      })
+    }
+  }
+
+  // 4.1 Server Discovery
+  app.get(ROUTES.discovery, async (c) => {
+    query(c, 'plain')
+    const origin = new URL(c.req.url).origin
+    const roots = await store.listApiRoots()
+    const discovery: Discovery = { title: settings.title ?? 'intelmesh TAXII server' }
+    if (settings.description !== undefined) discovery.description = settings.description
+    if (settings.contact !== undefined) discovery.contact = settings.contact
+    if (settings.defaultApiRootPath !== undefined) {
+      const defaultPath = settings.defaultApiRootPath
+      if (roots.some((root) => root.path === defaultPath)) {
+        discovery.default = `${origin}/${defaultPath}/`
+      }
+    }
+    if (roots.length > 0) discovery.api_roots = roots.map((root) => `${origin}/${root.path}/`)
+    return taxiiResponse(c, 200, JSON.stringify(discovery))
+  })
+  app.all(ROUTES.discovery, methodNotAllowed('GET'))
+
+  // 4.2 Get API Root Information
+  app.get(ROUTES.apiRoot, async (c) => {
+    query(c, 'plain')
+    const root = await apiRootOf(c)
+    const resource: ApiRootResource = {
+      title: root.title,
+      versions: [TAXII_MEDIA_TYPE],
+      max_content_length: root.maxContentLength,
+    }
+    if (root.description !== null) resource.description = root.description
+    return taxiiResponse(c, 200, JSON.stringify(resource))
+  })
+  app.all(ROUTES.apiRoot, methodNotAllowed('GET'))
+
+  // 4.3 Get Status: only the requester may read it; anyone else gets 404.
+  app.get(ROUTES.status, async (c) => {
+    query(c, 'plain')
+    const root = await apiRootOf(c)
+    const id = c.req.param('statusId')
+    const status = await store.getStatus(id)
+    const now = microsToTimestamp(clock())
+    if (
+      !status ||
+      status.apiRootId !== root.id ||
+      status.ownerUserId !== c.get('principal').userId ||
+      status.expiresAt < now
+    ) {
+      throw notFound(`no status ${id} in API root /${root.path}/`)
+    }
+    return taxiiResponse(c, 200, JSON.stringify(statusResource(status)))
+  })
+  app.all(ROUTES.status, methodNotAllowed('GET'))
+
+  // 5.1 Get Collections: the visible ones, in a stable order (section 3.3).
+  app.get(ROUTES.collections, async (c) => {
+    query(c, 'plain')
+    const root = await apiRootOf(c)
+    const principal = c.get('principal')
+    const [collections, grants] = await Promise.all([
+      store.listCollections(root.id),
+      store.listCollectionGrants(),
+    ])
+    const visible: CollectionResource[] = []
+    const sorted = [...collections].sort(
+      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+    )
+    for (const collection of sorted) {
+      const access = collectionAccess(
+        principal,
+        grants.filter((grant) => grant.collectionId === collection.id),
+      )
+      if (access.visible) visible.push(collectionResource(collection, access))
+    }
+    const resource: CollectionsResource = visible.length > 0 ? { collections: visible } : {}
+    return taxiiResponse(c, 200, JSON.stringify(resource))
+  })
+  app.all(ROUTES.collections, methodNotAllowed('GET'))
+
+  // 5.2 Get a Collection
+  app.get(ROUTES.collection, async (c) => {
+    query(c, 'plain')
+    const root = await apiRootOf(c)
+    const { collection, access } = await collectionOf(c, root)
+    return taxiiResponse(c, 200, JSON.stringify(collectionResource(collection, access)))
+  })
+  app.all(ROUTES.collection, methodNotAllowed('GET'))
+
+  // 5.3 Get Object Manifests
+  app.get(ROUTES.manifest, async (c) => {
+    const q = query(c, 'manifest')
+    const root = await apiRootOf(c)
+    const { collection, access } = await collectionOf(c, root)
+    requireRead(access, collection)
+    // Objects and manifest share one scope: the same filters page through the same versions.
+    const { page, next } = await readPage(
+      scopeOf('collection', collection, q),
+      collection,
+      collectionFilter(q),
+      q,
+    )
+    const mediaType = collection.mediaTypes[0] ?? STIX_MEDIA_TYPE
+    const resource: ManifestResource = { more: page.more }
+    if (next !== undefined) resource.next = next
+    if (page.items.length > 0) {
+      resource.objects = page.items.map((item): ManifestRecord => ({
+        id: item.id,
+        date_added: item.dateAdded,
+        version: item.version,
+        media_type: mediaType,
+      }))
+    }
+    return taxiiResponse(c, 200, JSON.stringify(resource), dateAddedHeaders(page))
+  })
+  app.all(ROUTES.manifest, methodNotAllowed('GET'))
+
+  // 5.4 Get Objects
+  app.get(ROUTES.objects, async (c) => {
+    const q = query(c, 'objects')
+    const root = await apiRootOf(c)
+    const { collection, access } = await collectionOf(c, root)
+    requireRead(access, collection)
+    const { page, next } = await readPage(
+      scopeOf('collection', collection, q),
+      collection,
+      collectionFilter(q),
+      q,
+    )
+    return taxiiResponse(c, 200, envelopeBody(page.items, page.more, next), dateAddedHeaders(page))
+  })
+
+  // 5.5 Add Objects
+  app.post(ROUTES.objects, async (c) => {
+    query(c, 'plain')
+    const root = await apiRootOf(c)
+    const { collection, access } = await collectionOf(c, root)
+    if (!access.canWrite) {
+      throw new AppError('TAXII_FORBIDDEN', {
+        detail: `no write access to collection ${collection.id} (can_write is false)`,
+      })
+    }
+    const contentType = c.req.header('Content-Type')
+    if (!isTaxiiContentType(contentType)) {
+      throw new AppError('TAXII_UNSUPPORTED_MEDIA_TYPE', {
+        detail: `Content-Type must be ${TAXII_MEDIA_TYPE} (TAXII 2.1 section 5.5), got ${contentType ?? 'none'}`,
+      })
+    }
+    const body = await readBodyLimited(c.req.raw, root.maxContentLength)
+    const principal = c.get('principal')
+    const nowMicros = clock()
+    const status = await addEnvelope(store, {
+      collection,
+      ownerUserId: principal.userId,
+      publisher: {
+        orgId: principal.orgId,
+        actor:
+          principal.keyId !== undefined ? `key:${principal.keyId}` : `user:${principal.userId}`,
+      },
+      body,
+      nowMicros,
+    })
+    if (nowMicros - lastPurgeMicros > STATUS_PURGE_INTERVAL_MICROS) {
+      lastPurgeMicros = nowMicros
+      await store.purgeStatuses(microsToTimestamp(nowMicros))
+    }
+    return taxiiResponse(c, 202, JSON.stringify(statusResource(status)))
+  })
+  app.all(ROUTES.objects, methodNotAllowed('GET, POST'))
+
+  // 5.6 Get an Object
+  app.get(ROUTES.object, async (c) => {
+    const q = query(c, 'object')
+    const root = await apiRootOf(c)
+    const { collection, access } = await collectionOf(c, root)
+    requireRead(access, collection)
+    const objectId = c.req.param('objectId')
+    if (!(await objectExists(store, collection.id, objectId))) {
+      throw notFound(`no object ${objectId} in collection ${collection.id}`)
+    }
+    const filter: ObjectFilter = { ...collectionFilter(q), ids: [objectId] }
+    const { page, next } = await readPage(
+      scopeOf('object', collection, q, objectId),
+      collection,
+      filter,
+      q,
+    )
+    return taxiiResponse(c, 200, envelopeBody(page.items, page.more, next), dateAddedHeaders(page))
+  })
+
+  // 5.7 Delete an Object: needs both can_read and can_write (the table of section 5.7).
+  app.delete(ROUTES.object, async (c) => {
+    const q = query(c, 'delete')
+    const root = await apiRootOf(c)
+    const { collection, access } = await collectionOf(c, root)
+    if (!access.canRead || !access.canWrite) {
+      throw new AppError('TAXII_FORBIDDEN', {
+        detail: `deleting from collection ${collection.id} needs can_read and can_write`,
+      })
+    }
+    const objectId = c.req.param('objectId')
+    if (!(await objectExists(store, collection.id, objectId))) {
+      throw notFound(`no object ${objectId} in collection ${collection.id}`)
+    }
+    await store.deleteObjects(collection.id, objectId, q.versions?.match, q.specVersions)
+    return c.body(null, 200, { 'Content-Type': TAXII_MEDIA_TYPE })
+  })
+  app.all(ROUTES.object, methodNotAllowed('GET, DELETE'))
+
+  // 5.8 Get Object Versions
+  app.get(ROUTES.versions, async (c) => {
+    const q = query(c, 'versions')
+    const root = await apiRootOf(c)
+    const { collection, access } = await collectionOf(c, root)
+    requireRead(access, collection)
+    const objectId = c.req.param('objectId')
+    if (!(await objectExists(store, collection.id, objectId))) {
+      throw notFound(`no object ${objectId} in collection ${collection.id}`)
+    }
+    const filter: ObjectFilter = {
+      ...collectionFilter(q),
+      ids: [objectId],
+      versions: { kind: 'all' },
+    }
+    const { page, next } = await readPage(
+      scopeOf('versions', collection, q, objectId),
+      collection,
+      filter,
+      q,
+    )
+    const resource: VersionsResource = { more: page.more }
+    if (next !== undefined) resource.next = next
+    if (page.items.length > 0) resource.versions = page.items.map((item) => item.version)
+    return taxiiResponse(c, 200, JSON.stringify(resource), dateAddedHeaders(page))
+  })
+  app.all(ROUTES.versions, methodNotAllowed('GET'))
+
+  return app
+}
