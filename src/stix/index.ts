@@ -4,3 +4,4 @@
  */
 export { formatPath, type Severity, type StixIssue, type ValidationResult } from './issues.js'
 export * from './read-bundle.js'
+export * from './sco-ids.js'
