@@ -2,6 +2,28 @@
  * The TAXII 2.1 server as a Hono app (TAXII 2.1 sections 4 and 5): discovery, API roots,
  * status, collections, manifests, objects (GET, POST), an object (GET, DELETE) and its
  * versions, for every API root in the store. The app does not listen; the caller serves it.
+ *
+ * Choices where the specification leaves room:
+ * - Every endpoint, discovery included, needs credentials (401 with `WWW-Authenticate`
+ *   offering Basic and Bearer otherwise). `Accept` is checked first: 406 comes before 401.
+ *   An absent `Accept` accepts anything (RFC 7231 section 5.3.2); `application/taxii+json`
+ *   without a version means 2.1 (section 1.6.8.2), also as a POST `Content-Type`.
+ * - A collection the principal holds no grant on answers 404, as if absent; with a grant but
+ *   without `can_read` (reads) or `can_write` (POST) it answers 403. DELETE needs both
+ *   (section 5.7). Node admins can read and write everything.
+ * - A collection may be addressed by its alias as well as its id (section 5.2.1).
+ * - Unknown query parameters answer 400 naming them; unknown `match[<field>]` fields are
+ *   ignored (section 3.4); a defined field an endpoint does not list answers 400.
+ * - `next` tokens are opaque, signed, and tied to the filters (not to `limit`); objects and
+ *   manifest share them. Manifest and versions resources carry `next` too (custom property,
+ *   section 7.1, same meaning as in the envelope).
+ * - An empty page carries no `X-TAXII-Date-Added-First`/`-Last`: there is no date to give.
+ * - Get an Object, its versions, and DELETE answer 404 when the collection holds no version of
+ *   the object; when it does but the filters match none, Get answers an empty envelope.
+ * - DELETE answers 200 with no body. A status is readable by its requester only, for 24 hours.
+ * - An empty envelope (`{}`) is accepted with `total_count` 0. Unknown envelope properties are
+ *   ignored (section 7.1); a STIX bundle is refused with 400, as is invalid JSON, UTF-8, or JSON
+ *   nested deeper than 64 levels.
  */
 import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
