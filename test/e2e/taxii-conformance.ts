@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateApiKey } from '../../src/accounts/api-key.js'
 import { createAuthenticator } from '../../src/accounts/authenticator.js'
+import { hashPassword } from '../../src/accounts/password.js'
 import type { CollectionGrant, Role, Store } from '../../src/store/store.js'
 import { createTaxiiApp } from '../../src/taxii/server/create-taxii-app.js'
 import {
@@ -250,6 +251,32 @@ export function describeTaxiiServer(
         const response = await call('/taxii2/', { as: null })
         await expectError(response, 401, 'TAXII_UNAUTHORIZED')
         expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm=.*Bearer/)
+      })
+
+      it('accepts HTTP Basic credentials and refuses a wrong password with 401', async () => {
+        const name = `basic-${randomUUID().slice(0, 8)}`
+        await store.createUser({
+          id: randomUUID(),
+          orgId: orgA,
+          name,
+          role: 'reader',
+          passwordHash: await hashPassword('correct horse battery', { N: 1024, r: 8, p: 1 }),
+          disabled: false,
+          createdAt: new Date().toISOString(),
+        })
+        const basic = (password: string) =>
+          `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`
+        const ok = await call('/taxii2/', {
+          as: null,
+          headers: { Authorization: basic('correct horse battery') },
+        })
+        expect(ok.status).toBe(200)
+        const wrong = await call('/taxii2/', {
+          as: null,
+          headers: { Authorization: basic('wrong') },
+        })
+        await expectError(wrong, 401, 'TAXII_UNAUTHORIZED')
+        expect(wrong.headers.get('www-authenticate')).toContain('Basic')
       })
 
       it('returns 401 for an unknown API key and for a malformed Authorization header', async () => {
