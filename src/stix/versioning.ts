@@ -19,11 +19,10 @@ export const IMMUTABLE_VERSION_PROPERTIES: readonly string[] = [
 
 /**
  * Compares two STIX timestamps (section 2.16: `YYYY-MM-DDTHH:mm:ss[.s+]Z`) exactly, whatever
- * their sub-second precision (`.1Z` equals `.100Z`; nanoseconds are kept). Returns a negative
- * number, zero or a positive number.
+ * their sub-second precision (`.1Z` equals `.100Z`; nanoseconds are kept).
  * @throws RangeError when either is not a STIX timestamp.
  */
-export function compareTimestamps(a: string, b: string): number {
+function compareTimestamps(a: string, b: string): number {
   const ma = TIMESTAMP.exec(a)
   const mb = TIMESTAMP.exec(b)
   if (!ma) throw new RangeError(`not a STIX timestamp: ${JSON.stringify(a)}`)
