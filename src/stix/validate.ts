@@ -1,0 +1,484 @@
+/**
+ * The STIX 2.1 validator: one object, many objects, or a bundle. Every finding is collected;
+ * MUST violations are errors and SHOULD violations warnings.
+ */
+import {
+  checkGranularSelectors,
+  common,
+  extensionsProp,
+  hasToplevelExtension,
+  ownId,
+} from './common.js'
+import type { ObjectDefinition } from './define.js'
+import { isTypeName, uuidVersionAt } from './formats.js'
+import type { StixIssue, ValidationResult } from './issues.js'
+import {
+  extensionDefinitionDefinition,
+  languageContentDefinition,
+  markingDefinitionDefinition,
+} from './meta.js'
+import { z } from 'zod'
+import {
+  bool,
+  checkCustomProperty,
+  checkIdentifierFormat,
+  type Prop,
+  checkOrder,
+  checkTable,
+  type Ctx,
+  isJsonObject,
+  type Json,
+  makeTable,
+  report,
+  req,
+  tsMillis,
+  typeError,
+} from './props.js'
+import * as sco from './sco.js'
+import * as sdo from './sdo.js'
+import { relationshipDefinition, sightingDefinition } from './sro.js'
+import type { AnyStixObject, Bundle } from './types.js'
+
+/** Options of {@link validateStix}, {@link validateObjects} and {@link validateBundle}. */
+export interface ValidateOptions {
+  /**
+   * Accept properties the specification does not define, subject to the naming rules of
+   * section 11.1 (default `true`). When `false`, each one is an error.
+   */
+  allowCustomProperties?: boolean
+  /** Report every SHOULD finding as an error too (default `false`). */
+  strict?: boolean
+}
+
+/** Result of validating many objects (an array, an iterable, NDJSON lines or a bundle). */
+export interface ManyValidationResult {
+  /** `true` when no finding is an error. */
+  ok: boolean
+  /** Every finding; those about one object carry its `index` (0-based). */
+  issues: StixIssue[]
+  /** How many objects were looked at. */
+  objectCount: number
+  /** How many of them have at least one error. */
+  invalidCount: number
+}
+
+const ALL_DEFINITIONS: readonly ObjectDefinition[] = [
+  sdo.attackPatternDefinition,
+  sdo.campaignDefinition,
+  sdo.courseOfActionDefinition,
+  sdo.groupingDefinition,
+  sdo.identityDefinition,
+  sdo.incidentDefinition,
+  sdo.indicatorDefinition,
+  sdo.infrastructureDefinition,
+  sdo.intrusionSetDefinition,
+  sdo.locationDefinition,
+  sdo.malwareDefinition,
+  sdo.malwareAnalysisDefinition,
+  sdo.noteDefinition,
+  sdo.observedDataDefinition,
+  sdo.opinionDefinition,
+  sdo.reportDefinition,
+  sdo.threatActorDefinition,
+  sdo.toolDefinition,
+  sdo.vulnerabilityDefinition,
+  relationshipDefinition,
+  sightingDefinition,
+  sco.artifactDefinition,
+  sco.autonomousSystemDefinition,
+  sco.directoryDefinition,
+  sco.domainNameDefinition,
+  sco.emailAddrDefinition,
+  sco.emailMessageDefinition,
+  sco.fileDefinition,
+  sco.ipv4AddrDefinition,
+  sco.ipv6AddrDefinition,
+  sco.macAddrDefinition,
+  sco.mutexDefinition,
+  sco.networkTrafficDefinition,
+  sco.processDefinition,
+  sco.softwareDefinition,
+  sco.urlDefinition,
+  sco.userAccountDefinition,
+  sco.windowsRegistryKeyDefinition,
+  sco.x509CertificateDefinition,
+  languageContentDefinition,
+  markingDefinitionDefinition,
+  extensionDefinitionDefinition,
+]
+
+const definitions: ReadonlyMap<string, ObjectDefinition> = new Map(
+  ALL_DEFINITIONS.map((d) => [d.type, d]),
+)
+
+/** @internal The definition of each STIX 2.1 type, for tests and tooling. */
+export function definitionOf(type: string): ObjectDefinition | undefined {
+  return definitions.get(type)
+}
+
+const customId: Prop<z.ZodString, false> = {
+  zod: z.string(),
+  required: false,
+  check: (v, ctx) => {
+    checkIdentifierFormat(v, ctx)
+  },
+}
+
+const customTable = makeTable('custom object', {
+  type: common.literal('custom'),
+  spec_version: common.specVersion,
+  id: req(customId),
+  created_by_ref: common.createdByRef,
+  created: tsMillis,
+  modified: tsMillis,
+  revoked: bool,
+  labels: common.strList,
+  confidence: common.confidence,
+  lang: common.lang,
+  external_references: common.externalReferences,
+  object_marking_refs: common.objectMarkingRefs,
+  granular_markings: common.granularMarkings,
+  defanged: bool,
+  extensions: extensionsProp({ type: 'custom object', category: 'custom', predefined: undefined }),
+})
+
+function declaresNewType(o: Json): boolean {
+  const ext = o['extensions']
+  if (!isJsonObject(ext)) return false
+  for (const key in ext) {
+    const v = ext[key]
+    if (
+      isJsonObject(v) &&
+      typeof v['extension_type'] === 'string' &&
+      v['extension_type'].startsWith('new-')
+    ) {
+      return true
+    }
+  }
+  return false
+}
+
+function checkCustomObject(o: Json, type: string, ctx: Ctx): void {
+  if (!isTypeName(type)) {
+    ctx.path.push('type')
+    report(
+      ctx,
+      'error',
+      'custom-object-type',
+      '11.2',
+      `unknown type ${JSON.stringify(type)}: a custom type must be 3-250 characters of a-z, 0-9 and '-', without '--'`,
+    )
+    ctx.path.pop()
+    return
+  }
+  const newType = declaresNewType(o)
+  if (!newType && !type.startsWith('x-')) {
+    ctx.path.push('type')
+    report(
+      ctx,
+      'warning',
+      'custom-object-prefix',
+      '11.2',
+      `custom type '${type}' should start with 'x-' or be declared by an extension-definition (new-sdo/new-sco/new-sro)`,
+    )
+    ctx.path.pop()
+  }
+  checkTable(customTable, o, ctx, true)
+  const id = o['id']
+  if (typeof id === 'string') {
+    const sep = id.indexOf('--')
+    if (
+      sep > 0 &&
+      uuidVersionAt(id, sep + 2) > 0 &&
+      (sep !== type.length || !id.startsWith(type))
+    ) {
+      ctx.path.push('id')
+      report(ctx, 'error', 'identifier-type', '2.9', `'id' must start with '${type}--'`)
+      ctx.path.pop()
+    }
+  }
+  let count = 0
+  for (const k in o) if (k !== 'type' && k !== 'id') count++
+  if (count === 0) {
+    report(
+      ctx,
+      'error',
+      'at-least-one-property',
+      '11.2',
+      'a custom object must have one or more properties',
+    )
+  }
+}
+
+/** Validates one object into `ctx`. */
+function checkObject(input: unknown, ctx: Ctx): void {
+  ctx.objectId = undefined
+  ctx.toplevelExtension = false
+  if (!isJsonObject(input)) {
+    report(
+      ctx,
+      'error',
+      'not-an-object',
+      '3',
+      `a STIX object must be a JSON object, not ${input === null ? 'null' : Array.isArray(input) ? 'a list' : typeof input}`,
+    )
+    return
+  }
+  const id = input['id']
+  if (typeof id === 'string') ctx.objectId = id
+  const type = input['type']
+  if (typeof type !== 'string') {
+    if (type === undefined) {
+      report(ctx, 'error', 'required-property', '3.2', "the object has no 'type'", 'type')
+    } else {
+      ctx.path.push('type')
+      typeError(ctx, 'a string', type)
+      ctx.path.pop()
+    }
+    return
+  }
+  if (input['extensions'] !== undefined) ctx.toplevelExtension = hasToplevelExtension(input)
+  const def = definitions.get(type)
+  if (def !== undefined) checkTable(def.table, input, ctx, true)
+  else if (type === 'bundle') {
+    report(
+      ctx,
+      'error',
+      'nested-bundle',
+      '8',
+      'a bundle is not a STIX object and cannot appear here',
+      'type',
+    )
+    return
+  } else checkCustomObject(input, type, ctx)
+  if (input['modified'] !== undefined) checkOrder(input, ctx, 'created', 'modified', false, '3.2')
+  if (input['granular_markings'] !== undefined) checkGranularSelectors(input, ctx)
+}
+
+function newCtx(options: ValidateOptions | undefined, issues: StixIssue[]): Ctx {
+  return {
+    issues,
+    path: [],
+    objectId: undefined,
+    allowCustomProperties: options?.allowCustomProperties ?? true,
+    toplevelExtension: false,
+  }
+}
+
+function countErrors(issues: StixIssue[], from: number, strict: boolean): number {
+  let errors = 0
+  for (let i = from; i < issues.length; i++) {
+    const issue = issues[i] as StixIssue
+    if (issue.severity === 'error') errors++
+    else if (strict) {
+      issue.severity = 'error'
+      errors++
+    }
+  }
+  return errors
+}
+
+/**
+ * Validates one STIX 2.1 object (SDO, SRO, SCO, meta object, or custom object) against every
+ * MUST (errors) and SHOULD (warnings) of the specification that can be checked on the data.
+ *
+ * @example
+ * const result = validateStix(JSON.parse(text))
+ * if (!result.ok) for (const i of result.issues) console.log(i.code, formatPath(i.path), i.message)
+ */
+export function validateStix(
+  input: unknown,
+  options?: ValidateOptions,
+): ValidationResult<AnyStixObject> {
+  const issues: StixIssue[] = []
+  checkObject(input, newCtx(options, issues))
+  const errors = countErrors(issues, 0, options?.strict === true)
+  return errors === 0 ? { ok: true, object: input as AnyStixObject, issues } : { ok: false, issues }
+}
+
+/**
+ * A stateful validator for streams of objects (NDJSON, a bundle read piece by piece): it
+ * validates each object and also checks rules that span objects — a UUID reused for a
+ * different type (section 2.9, error) and the same `id` + `modified` twice (section 3.6,
+ * warning). Feed objects in order; each call returns that object's findings.
+ *
+ * @example
+ * const check = createObjectValidator()
+ * for (const [i, obj] of objects.entries()) issues.push(...check(obj, i))
+ */
+export function createObjectValidator(
+  options?: ValidateOptions,
+): (input: unknown, index: number) => StixIssue[] {
+  const strict = options?.strict === true
+  const typeByUuid = new Map<string, string>()
+  const versions = new Set<string>()
+  return (input, index) => {
+    const issues: StixIssue[] = []
+    const ctx = newCtx(options, issues)
+    checkObject(input, ctx)
+    if (isJsonObject(input)) trackIdentity(input, ctx, typeByUuid, versions)
+    countErrors(issues, 0, strict)
+    for (const issue of issues) issue.index = index
+    return issues
+  }
+}
+
+function trackIdentity(
+  o: Json,
+  ctx: Ctx,
+  typeByUuid: Map<string, string>,
+  versions: Set<string>,
+): void {
+  const id = o['id']
+  const type = o['type']
+  if (typeof id !== 'string' || typeof type !== 'string') return
+  const sep = id.indexOf('--')
+  if (sep <= 0 || id.length - sep !== 38) return
+  const uuid = id.slice(sep + 2).toLowerCase()
+  const prefix = id.slice(0, sep)
+  const seen = typeByUuid.get(uuid)
+  if (seen === undefined) typeByUuid.set(uuid, prefix)
+  else if (seen !== prefix) {
+    report(
+      ctx,
+      'error',
+      'uuid-reused',
+      '2.9',
+      `the UUID of '${id}' is already used by a ${seen}; a UUID must not be reused across types`,
+      'id',
+    )
+  }
+  const modified = o['modified']
+  if (typeof modified === 'string') {
+    const key = `${id} ${modified}`
+    if (versions.has(key)) {
+      report(
+        ctx,
+        'warning',
+        'duplicate-version',
+        '3.6',
+        `another object has the same id and modified (${modified})`,
+        'modified',
+      )
+    } else versions.add(key)
+  }
+}
+
+/**
+ * Validates many objects (an array or any iterable, e.g. parsed NDJSON lines). Findings carry
+ * the `index` of their object; rules spanning objects are checked as in
+ * {@link createObjectValidator}.
+ */
+export function validateObjects(
+  objects: Iterable<unknown>,
+  options?: ValidateOptions,
+): ManyValidationResult {
+  const check = createObjectValidator(options)
+  const issues: StixIssue[] = []
+  let index = 0
+  let invalid = 0
+  for (const o of objects) {
+    const found = check(o, index++)
+    if (found.length > 0) {
+      let bad = false
+      for (const issue of found) {
+        issues.push(issue)
+        if (issue.severity === 'error') bad = true
+      }
+      if (bad) invalid++
+    }
+  }
+  return { ok: invalid === 0, issues, objectCount: index, invalidCount: invalid }
+}
+
+/**
+ * Validates a STIX 2.1 bundle (section 8): `type` `bundle`, an id `bundle--<UUID>`, an optional
+ * non-empty `objects` list (no `spec_version` in 2.1), then every object in it.
+ *
+ * @example
+ * const result = validateBundle(JSON.parse(text))
+ * console.log(`${result.objectCount} objects, ${result.invalidCount} invalid`)
+ */
+export function validateBundle(bundle: unknown, options?: ValidateOptions): ManyValidationResult {
+  const issues: StixIssue[] = []
+  const ctx = newCtx(options, issues)
+  if (!isJsonObject(bundle)) {
+    report(ctx, 'error', 'not-an-object', '8', 'a bundle must be a JSON object')
+    return { ok: false, issues, objectCount: 0, invalidCount: 0 }
+  }
+  checkBundleEnvelope(bundle, ctx)
+  countErrors(issues, 0, options?.strict === true)
+  const objects = bundle['objects']
+  const many = Array.isArray(objects) ? validateObjects(objects, options) : undefined
+  if (many !== undefined) for (const issue of many.issues) issues.push(issue)
+  let ok = many?.ok ?? true
+  for (const issue of issues)
+    if (issue.severity === 'error' && issue.index === undefined) ok = false
+  return { ok, issues, objectCount: many?.objectCount ?? 0, invalidCount: many?.invalidCount ?? 0 }
+}
+
+const bundleId = ownId('bundle', 'meta')
+
+function checkBundleEnvelope(b: Json, ctx: Ctx): void {
+  const id = b['id']
+  if (typeof id === 'string') ctx.objectId = id
+  if (b['type'] !== 'bundle') {
+    report(
+      ctx,
+      'error',
+      'bundle-type',
+      '8.1',
+      `'type' must be "bundle", not ${JSON.stringify(b['type'])}`,
+      'type',
+    )
+  }
+  if (id === undefined)
+    report(
+      ctx,
+      'error',
+      'required-property',
+      '8.1',
+      "bundle is missing required property 'id'",
+      'id',
+    )
+  else {
+    ctx.path.push('id')
+    bundleId.check(id, ctx)
+    ctx.path.pop()
+  }
+  const objects = b['objects']
+  if (objects !== undefined) {
+    ctx.path.push('objects')
+    if (!Array.isArray(objects)) typeError(ctx, 'a list of STIX objects', objects)
+    else if (objects.length === 0)
+      report(
+        ctx,
+        'error',
+        'empty-list',
+        '2.12',
+        "'objects' must not be an empty list; omit it instead",
+      )
+    ctx.path.pop()
+  }
+  for (const key in b) {
+    if (key === 'type' || key === 'id' || key === 'objects') continue
+    ctx.path.push(key)
+    if (key === 'spec_version') {
+      report(
+        ctx,
+        'warning',
+        'bundle-spec-version',
+        '8.1',
+        "a STIX 2.1 bundle has no 'spec_version' (STIX 2.0 bundles had one)",
+      )
+    } else checkCustomProperty(key, b[key], ctx, true)
+    ctx.path.pop()
+  }
+}
+
+/** Type guard over {@link validateStix}: whether `input` is a valid STIX 2.1 object. */
+export function isValidStix(input: unknown, options?: ValidateOptions): input is AnyStixObject {
+  return validateStix(input, options).ok
+}
+
+export type { Bundle }
