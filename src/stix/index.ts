@@ -27,3 +27,4 @@ export {
 export * from './read-bundle.js'
 export * from './sco-ids.js'
 export * from './versioning.js'
+export * from './bundle.js'
