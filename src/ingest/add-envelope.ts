@@ -4,9 +4,9 @@
  * status resource (section 4.3.1) recorded for the requester and returned.
  */
 import { randomUUID } from 'node:crypto'
-import { AppError } from '../errors.js'
+import { AppError, isAppError } from '../errors.js'
 import { formatPath, validateStix, type StixIssue } from '../stix/index.js'
-import { splitObjectsArray } from '../stix/read-bundle.js'
+import { splitObjectsArray, type SplitResult } from '../stix/read-bundle.js'
 import type {
   Collection,
   NewObjectVersion,
@@ -66,12 +66,32 @@ function describeVersion(value: unknown): string {
 }
 
 /**
+ * Splits the body into its objects, keeping each one's raw text. JSON that cannot be read is a
+ * 400; readable JSON that is not an envelope (a top-level array, `objects` not a list) is
+ * "unprocessable content" (TAXII 2.1 section 5.5: 422).
+ */
+function readEnvelope(body: string): SplitResult {
+  try {
+    return splitObjectsArray(body, { maxDepth: MAX_ENVELOPE_DEPTH })
+  } catch (error) {
+    if (isAppError(error, 'STIX_UNUSABLE_INPUT')) {
+      throw new AppError('TAXII_UNPROCESSABLE', {
+        detail: `not a TAXII envelope: ${error.detail ?? error.message}`,
+        cause: error,
+      })
+    }
+    throw error
+  }
+}
+
+/**
  * Reads the envelope, validates each object, stores the valid ones (one transaction) and
- * records the status. Throws a 400 `AppError` when the body is not a TAXII envelope (not
- * JSON, too deep, a STIX bundle, `objects` not an array); nothing is stored then.
+ * records the status. Throws an `AppError` when the body is not a TAXII envelope: 400 for
+ * invalid JSON, JSON nested too deeply or a STIX bundle, 422 for other shapes; nothing is
+ * stored then.
  */
 export async function addEnvelope(store: Store, input: AddEnvelopeInput): Promise<StatusRecord> {
-  const split = splitObjectsArray(input.body, { maxDepth: MAX_ENVELOPE_DEPTH })
+  const split = readEnvelope(input.body)
   if (split.members['type'] === 'bundle') {
     throw new AppError('TAXII_BAD_REQUEST', {
       detail:

@@ -546,13 +546,16 @@ export function describeTaxiiServer(
         await expectError(await call(objectsPath(collection), { method: 'POST', body: deep }), 400)
       })
 
-      it('answers 400 when objects is not a list, and for a top-level array', async () => {
+      it('answers 422 when objects is not a list, or for a top-level array (section 5.5)', async () => {
         const collection = await makeCollection([orgGrant(orgA, true, true)])
-        await expectError(
-          await call(objectsPath(collection), { method: 'POST', body: '{"objects":{}}' }),
-          400,
-        )
-        await expectError(await call(objectsPath(collection), { method: 'POST', body: '[]' }), 400)
+        for (const body of ['{"objects":{}}', '[]']) {
+          const error = await expectError(
+            await call(objectsPath(collection), { method: 'POST', body }),
+            422,
+            'TAXII_UNPROCESSABLE',
+          )
+          expect(error.description).toContain('envelope')
+        }
       })
 
       it('returns 415 for a body of another media type', async () => {
