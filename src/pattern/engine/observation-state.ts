@@ -32,7 +32,7 @@ interface Binding {
 }
 
 type Node =
-  | { k: 'leaf'; expr: ComparisonExpr; history: Binding[]; window: number }
+  | { k: 'leaf'; expr: ComparisonExpr; ordinal: number; history: Binding[]; window: number }
   | { k: 'or'; children: Node[]; history: Binding[]; window: number }
   | { k: 'and'; ordered: boolean; children: Node[]; history: Binding[]; window: number }
   | { k: 'within'; micros: number; child: Node; history: Binding[]; window: number }
@@ -59,18 +59,26 @@ export interface ObservationStateLimits {
 
 const SEARCH_STEPS = 10_000
 
-function build(expr: ObservationExpr, window: number): Node {
+/**
+ * Whether the current observation satisfies a `[...]` body, given the body and its ordinal
+ * (document order); the matched values, or `undefined`.
+ */
+export type LeafMatcher = (expr: ComparisonExpr, ordinal: number) => MatchedValue[] | undefined
+
+/** Leaves are numbered in document order (the order a left-to-right walk meets them). */
+function build(expr: ObservationExpr, window: number, counter = { next: 0 }): Node {
+  const sub = (e: ObservationExpr, w: number): Node => build(e, w, counter)
   switch (expr.kind) {
     case 'observation':
-      return { k: 'leaf', expr: expr.expr, history: [], window }
+      return { k: 'leaf', expr: expr.expr, ordinal: counter.next++, history: [], window }
     case 'observation-or':
-      return { k: 'or', children: expr.operands.map((e) => build(e, window)), history: [], window }
+      return { k: 'or', children: expr.operands.map((e) => sub(e, window)), history: [], window }
     case 'observation-and':
     case 'followed-by':
       return {
         k: 'and',
         ordered: expr.kind === 'followed-by',
-        children: expr.operands.map((e) => build(e, window)),
+        children: expr.operands.map((e) => sub(e, window)),
         history: [],
         window,
       }
@@ -82,7 +90,7 @@ function build(expr: ObservationExpr, window: number): Node {
           return {
             k: 'within',
             micros,
-            child: build(expr.expr, Math.min(window, micros)),
+            child: sub(expr.expr, Math.min(window, micros)),
             history: [],
             window,
           }
@@ -91,7 +99,7 @@ function build(expr: ObservationExpr, window: number): Node {
           return {
             k: 'repeats',
             times: q.times,
-            child: build(expr.expr, window),
+            child: sub(expr.expr, window),
             history: [],
             window,
           }
@@ -100,7 +108,7 @@ function build(expr: ObservationExpr, window: number): Node {
             k: 'start-stop',
             start: q.start.micros,
             stop: q.stop.micros,
-            child: build(expr.expr, window),
+            child: sub(expr.expr, window),
             history: [],
             window,
           }
@@ -166,7 +174,7 @@ export class ObservationState {
   private seq = 0
   private latest = -Infinity
   private observation: Observation | undefined
-  private leafMatch: ((expr: ComparisonExpr) => MatchedValue[] | undefined) | undefined
+  private leafMatch: LeafMatcher | undefined
 
   constructor(expr: ObservationExpr, limits: ObservationStateLimits = {}) {
     this.root = build(expr, Infinity)
@@ -197,10 +205,7 @@ export class ObservationState {
    * Feeds one observation; `leafMatch` tells whether it satisfies a `[...]` body (and with
    * which values). Returns the observations of a new match, oldest first, or `undefined`.
    */
-  push(
-    obs: Observation,
-    leafMatch: (expr: ComparisonExpr) => MatchedValue[] | undefined,
-  ): MatchedObservation[] | undefined {
+  push(obs: Observation, leafMatch: LeafMatcher): MatchedObservation[] | undefined {
     this.observation = obs
     this.leafMatch = leafMatch
     this.seq++
@@ -239,7 +244,7 @@ export class ObservationState {
     switch (node.k) {
       case 'leaf': {
         const obs = this.observation!
-        const matched = this.leafMatch!(node.expr)
+        const matched = this.leafMatch!(node.expr, node.ordinal)
         if (!matched) return []
         const ref: ObsRef = {
           id: obs.id,

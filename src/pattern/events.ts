@@ -1,0 +1,311 @@
+/**
+ * Flat events (one JSON object per NDJSON line, as sensors and log pipelines write them)
+ * mapped to STIX Cyber-observable Objects, so that patterns can match them. The mapping is
+ * documented in `docs/event-mapping.md`; STIX `observed-data` objects and bundles are
+ * accepted as they are (STIX 2.1 section 4.14).
+ */
+import { parseIpNetwork } from './ip.js'
+import {
+  observationsFromStix,
+  timestampMicros,
+  type Observation,
+  type Sco,
+} from './observations.js'
+
+/** Result of {@link eventToObservations}. */
+export type EventMapping =
+  { ok: true; observations: Observation[]; warnings: string[] } | { ok: false; error: string }
+
+/** Options of {@link eventToObservations}. */
+export interface EventMappingOptions {
+  /** Reference used as the observation id when the event has no `id` (e.g. `line:12`). */
+  fallbackId: string
+  /** Time (epoch microseconds) for events without a timestamp; without it they are errors. */
+  defaultTime?: number
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** The event kinds understood, and the `type` values that select them. */
+export const EVENT_TYPES: Readonly<Record<string, 'dns' | 'network' | 'http' | 'file' | 'email'>> =
+  {
+    dns: 'dns',
+    network: 'network',
+    connection: 'network',
+    conn: 'network',
+    flow: 'network',
+    http: 'http',
+    file: 'file',
+    email: 'email',
+  }
+
+/**
+ * Event time in epoch microseconds: a STIX / RFC 3339 timestamp string (any offset), or a
+ * number of seconds (below 1e11) or milliseconds since the epoch.
+ */
+export function eventTime(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+    return Math.round(value < 1e11 ? value * 1e6 : value * 1e3)
+  }
+  if (typeof value !== 'string') return undefined
+  const stix = timestampMicros(value)
+  if (stix !== undefined) return stix
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(value)) return undefined
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? undefined : ms * 1000
+}
+
+/** Collects the SCOs of one event, with dictionary-style references (`'0'`, `'1'`...). */
+class ScoSet {
+  readonly objects: Sco[] = []
+  readonly refs = new Map<string, Sco>()
+  private readonly addresses = new Map<string, string>()
+
+  add(sco: Sco): string {
+    const ref = String(this.objects.length)
+    this.objects.push(sco)
+    this.refs.set(ref, sco)
+    return ref
+  }
+
+  /** An ipv4-addr / ipv6-addr SCO for an IP text (one per distinct value), else undefined. */
+  address(value: unknown, field: string, warnings: string[]): string | undefined {
+    if (value === undefined || value === null || value === '') return undefined
+    if (typeof value !== 'string') {
+      warnings.push(`${field} is not a string; ignored`)
+      return undefined
+    }
+    const existing = this.addresses.get(value)
+    if (existing !== undefined) return existing
+    const v4 = parseIpNetwork(value, 4)
+    const type = v4 ? 'ipv4-addr' : parseIpNetwork(value, 6) ? 'ipv6-addr' : undefined
+    if (!type) {
+      warnings.push(`${field} ${JSON.stringify(value)} is not an IP address; ignored`)
+      return undefined
+    }
+    const ref = this.add({ type, value })
+    this.addresses.set(value, ref)
+    return ref
+  }
+
+  /** An address SCO for an IP, else a domain-name SCO. */
+  host(value: unknown, field: string, warnings: string[]): string | undefined {
+    if (typeof value !== 'string' || value === '') return undefined
+    if (parseIpNetwork(value)) return this.address(value, field, warnings)
+    return this.add({ type: 'domain-name', value: value.toLowerCase() })
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined
+}
+
+function port(v: unknown): number | undefined {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined
+}
+
+function list(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v
+  return v === undefined || v === null ? [] : [v]
+}
+
+function set(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) target[key] = value
+}
+
+function mapNetwork(e: Record<string, unknown>, s: ScoSet, w: string[], protocols: string[]): void {
+  const src = s.address(e['src_ip'], 'src_ip', w)
+  const dst = s.address(e['dst_ip'], 'dst_ip', w)
+  if (src === undefined && dst === undefined) return
+  const traffic: Record<string, unknown> = { type: 'network-traffic' }
+  set(traffic, 'src_ref', src)
+  set(traffic, 'dst_ref', dst)
+  set(traffic, 'src_port', port(e['src_port']))
+  set(traffic, 'dst_port', port(e['dst_port']))
+  const proto = str(e['protocol'])?.toLowerCase()
+  const all = proto && !protocols.includes(proto) ? [proto, ...protocols] : protocols
+  traffic['protocols'] = all.length > 0 ? all : ['ipv4']
+  s.add(traffic)
+}
+
+function mapDns(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
+  const query = str(e['query'])
+  if (!query) return 'a dns event needs "query"'
+  const resolved: string[] = []
+  for (const answer of list(e['answers'])) {
+    const text = isRecord(answer) ? (answer['data'] ?? answer['value']) : answer
+    const ref = typeof text === 'string' ? s.host(text, 'answers[]', w) : undefined
+    if (ref !== undefined) resolved.push(ref)
+  }
+  const domain: Record<string, unknown> = { type: 'domain-name', value: query.toLowerCase() }
+  if (resolved.length > 0) domain['resolves_to_refs'] = resolved
+  s.add(domain)
+  mapNetwork(e, s, w, ['dns'])
+  return undefined
+}
+
+function mapHttp(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
+  const url = str(e['url'])
+  let host = str(e['host'])
+  if (!url && !host) return 'an http event needs "url" or "host"'
+  if (url) {
+    s.add({ type: 'url', value: url })
+    if (!host) {
+      const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(url)
+      host = m?.[1]?.replace(/^\[|\]$/g, '') || undefined
+    }
+  }
+  const hostRef = host ? s.host(host, 'host', w) : undefined
+  const request: Record<string, unknown> = {
+    request_method: str(e['method'])?.toLowerCase() ?? 'get',
+  }
+  let path = '/'
+  if (url) {
+    const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^#]*)/i.exec(url)
+    path = m?.[1] || '/'
+  }
+  request['request_value'] = path
+  const headers: Record<string, string> = {}
+  if (host) headers['Host'] = host
+  const ua = str(e['user_agent'])
+  if (ua) headers['User-Agent'] = ua
+  if (Object.keys(headers).length > 0) request['request_header'] = headers
+  const src = s.address(e['src_ip'], 'src_ip', w)
+  const dst = s.address(e['dst_ip'], 'dst_ip', w) ?? hostRef
+  const traffic: Record<string, unknown> = {
+    type: 'network-traffic',
+    protocols: ['tcp', 'http'],
+    extensions: { 'http-request-ext': request },
+  }
+  set(traffic, 'src_ref', src)
+  set(traffic, 'dst_ref', dst)
+  set(traffic, 'src_port', port(e['src_port']))
+  set(traffic, 'dst_port', port(e['dst_port']))
+  s.add(traffic)
+  return undefined
+}
+
+const HASH_FIELDS: readonly [string, string][] = [
+  ['md5', 'MD5'],
+  ['sha1', 'SHA-1'],
+  ['sha256', 'SHA-256'],
+  ['sha512', 'SHA-512'],
+  ['ssdeep', 'SSDEEP'],
+  ['tlsh', 'TLSH'],
+]
+
+function mapFile(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
+  const file: Record<string, unknown> = { type: 'file' }
+  const hashes: Record<string, string> = {}
+  for (const [field, algorithm] of HASH_FIELDS) {
+    const v = str(e[field])
+    if (v) hashes[algorithm] = v
+  }
+  if (Object.keys(hashes).length > 0) file['hashes'] = hashes
+  set(file, 'name', str(e['name']))
+  const size = e['size']
+  if (typeof size === 'number' && Number.isInteger(size) && size >= 0) file['size'] = size
+  else if (size !== undefined) w.push('size is not a non-negative integer; ignored')
+  set(file, 'mime_type', str(e['mime_type']))
+  const dir = str(e['path'])
+  if (dir) file['parent_directory_ref'] = s.add({ type: 'directory', path: dir })
+  if (!file['hashes'] && !file['name'])
+    return 'a file event needs "name" or a hash (md5, sha1, sha256, sha512)'
+  s.add(file)
+  return undefined
+}
+
+function mapEmail(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
+  const addr = (v: unknown, field: string): string | undefined => {
+    if (typeof v !== 'string' || !v.includes('@')) {
+      if (v !== undefined) w.push(`${field} ${JSON.stringify(v)} is not an email address; ignored`)
+      return undefined
+    }
+    return s.add({ type: 'email-addr', value: v })
+  }
+  const message: Record<string, unknown> = { type: 'email-message', is_multipart: false }
+  set(message, 'from_ref', addr(e['from'], 'from'))
+  for (const field of ['to', 'cc', 'bcc']) {
+    const refs = list(e[field]).flatMap((v) => addr(v, field) ?? [])
+    if (refs.length > 0) message[`${field}_refs`] = refs
+  }
+  set(message, 'subject', str(e['subject']))
+  set(message, 'message_id', str(e['message_id']))
+  if (
+    message['from_ref'] === undefined &&
+    message['to_refs'] === undefined &&
+    message['subject'] === undefined
+  )
+    return 'an email event needs "from", "to" or "subject"'
+  s.add(message)
+  return undefined
+}
+
+/**
+ * Maps one event to observations. A flat event (`type` one of {@link EVENT_TYPES}) gives one
+ * observation of its SCOs; an `observed-data` object or a `bundle` gives its observations.
+ * Errors name what is wrong; fields that cannot be used give warnings and are ignored.
+ */
+export function eventToObservations(event: unknown, options: EventMappingOptions): EventMapping {
+  if (!isRecord(event)) return { ok: false, error: 'event is not a JSON object' }
+  const type = event['type']
+  if (type === 'bundle' || type === 'observed-data') {
+    const { observations, problems } = observationsFromStix(event)
+    if (observations.length === 0)
+      return { ok: false, error: problems[0] ?? 'the bundle holds no observed-data' }
+    return { ok: true, observations, warnings: problems }
+  }
+  if (typeof type !== 'string') return { ok: false, error: 'event has no "type"' }
+  const kind = EVENT_TYPES[type]
+  if (!kind)
+    return {
+      ok: false,
+      error: `unknown event type ${JSON.stringify(type)} (known: ${Object.keys(EVENT_TYPES).join(', ')}, observed-data, bundle)`,
+    }
+  let time: number | undefined
+  const rawTime = event['timestamp'] ?? event['time'] ?? event['@timestamp']
+  if (rawTime !== undefined) {
+    time = eventTime(rawTime)
+    if (time === undefined)
+      return { ok: false, error: `timestamp ${JSON.stringify(rawTime)} is not a time` }
+  } else {
+    time = options.defaultTime
+    if (time === undefined) return { ok: false, error: 'event has no "timestamp"' }
+  }
+  const warnings: string[] = []
+  const scos = new ScoSet()
+  let error: string | undefined
+  switch (kind) {
+    case 'dns':
+      error = mapDns(event, scos, warnings)
+      break
+    case 'network':
+      mapNetwork(event, scos, warnings, [])
+      if (scos.objects.length === 0) error = 'a network event needs "src_ip" or "dst_ip"'
+      break
+    case 'http':
+      error = mapHttp(event, scos, warnings)
+      break
+    case 'file':
+      error = mapFile(event, scos, warnings)
+      break
+    case 'email':
+      error = mapEmail(event, scos, warnings)
+      break
+  }
+  if (error) return { ok: false, error }
+  const rawId = event['id']
+  const id =
+    typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : options.fallbackId
+  const observation: Observation = {
+    id,
+    firstObserved: time,
+    lastObserved: time,
+    numberObserved: 1,
+    objects: scos.objects,
+    refs: scos.refs,
+  }
+  return { ok: true, observations: [observation], warnings }
+}
