@@ -23,7 +23,8 @@
  * - DELETE answers 200 with no body. A status is readable by its requester only, for 24 hours.
  * - An empty envelope (`{}`) is accepted with `total_count` 0. Unknown envelope properties are
  *   ignored (section 7.1); a STIX bundle is refused with 400, as is invalid JSON, UTF-8, or JSON
- *   nested deeper than 64 levels.
+ *   nested deeper than 64 levels; readable JSON of another shape (a top-level array, `objects`
+ *   not a list) is "unprocessable" (422, section 5.5).
  */
 import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -291,6 +292,21 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     return { page }
   }
 
+  /**
+   * 404 unless the collection holds some version of the object. A page that found versions
+   * proves it without another query.
+   */
+  async function requireObject(
+    collection: Collection,
+    objectId: string,
+    page?: ReadPage,
+  ): Promise<void> {
+    if (page && page.items.length > 0) return
+    if (!(await objectExists(store, collection.id, objectId))) {
+      throw notFound(`no object ${objectId} in collection ${collection.id}`)
+    }
+  }
+
   function collectionFilter(q: TaxiiQuery): ObjectFilter {
     const filter: ObjectFilter = {}
     if (q.addedAfter) filter.addedAfterMicros = q.addedAfter.micros
@@ -514,9 +530,6 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     const { collection, access } = await collectionOf(c, root)
     requireRead(access, collection)
     const objectId = c.req.param('objectId')
-    if (!(await objectExists(store, collection.id, objectId))) {
-      throw notFound(`no object ${objectId} in collection ${collection.id}`)
-    }
     const filter: ObjectFilter = { ...collectionFilter(q), ids: [objectId] }
     const { page, next } = await readPage(
       scopeOf('object', collection, q, objectId),
@@ -524,6 +537,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       filter,
       q,
     )
+    await requireObject(collection, objectId, page)
     return taxiiResponse(c, 200, envelopeBody(page.items, page.more, next), dateAddedHeaders(page))
   })
 
@@ -538,9 +552,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       })
     }
     const objectId = c.req.param('objectId')
-    if (!(await objectExists(store, collection.id, objectId))) {
-      throw notFound(`no object ${objectId} in collection ${collection.id}`)
-    }
+    await requireObject(collection, objectId)
     await store.deleteObjects(collection.id, objectId, q.versions?.match, q.specVersions)
     return c.body(null, 200, { 'Content-Type': TAXII_MEDIA_TYPE })
   })
@@ -553,9 +565,6 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     const { collection, access } = await collectionOf(c, root)
     requireRead(access, collection)
     const objectId = c.req.param('objectId')
-    if (!(await objectExists(store, collection.id, objectId))) {
-      throw notFound(`no object ${objectId} in collection ${collection.id}`)
-    }
     const filter: ObjectFilter = {
       ...collectionFilter(q),
       ids: [objectId],
@@ -567,6 +576,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       filter,
       q,
     )
+    await requireObject(collection, objectId, page)
     const resource: VersionsResource = { more: page.more }
     if (next !== undefined) resource.next = next
     if (page.items.length > 0) resource.versions = page.items.map((item) => item.version)
