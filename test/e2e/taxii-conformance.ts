@@ -1032,6 +1032,26 @@ export function describeTaxiiServer(
         expect((await getEnvelope(objectsPath(collection))).ids).toEqual([])
       })
 
+      it('honours match[spec_version] and deletes nothing of another specification version', async () => {
+        const collection = await makeCollection([orgGrant(orgA, true, true)])
+        const indicator = makeIndicator()
+        await post(collection, [indicator])
+        const path = objectsPath(collection, `${String(indicator['id'])}/`)
+        expect((await call(`${path}?match[spec_version]=2.0`, { method: 'DELETE' })).status).toBe(
+          200,
+        )
+        expect((await getEnvelope(path)).ids).toEqual([indicator['id']])
+        expect((await call(`${path}?match[spec_version]=2.1`, { method: 'DELETE' })).status).toBe(
+          200,
+        )
+        await expectError(await call(path), 404)
+        await expectError(
+          await call(`${path}?limit=1`, { method: 'DELETE' }),
+          400,
+          'TAXII_BAD_PARAMETER',
+        )
+      })
+
       it('returns 403 when the principal can read but not write, 404 when it has no grant', async () => {
         const collection = await makeCollection([
           orgGrant(orgA, true, true),
