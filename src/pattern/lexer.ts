@@ -128,6 +128,8 @@ function hexValue(c: number): number {
   return -1
 }
 
+const EMPTY_BYTES = new Uint8Array(0)
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 function isLeapYear(y: number): boolean {
@@ -147,7 +149,7 @@ export class Lexer {
   /** Numeric value of `int`/`float` tokens; epoch microseconds of `timestamp` tokens. */
   num = 0
   /** Decoded bytes of `binary`/`hex` tokens. */
-  bytes: Uint8Array = new Uint8Array(0)
+  bytes: Uint8Array = EMPTY_BYTES
   /** True when the current `int`/`float` token was written with a leading `-`. */
   negative = false
   startOffset = 0
@@ -166,14 +168,22 @@ export class Lexer {
     this.length = src.length
   }
 
+  // Positions are made on first request and shared by every node that starts or ends here.
+  private startPos: Position | undefined
+  private endPos: Position | undefined
+
   /** The start of the current token. */
   startPosition(): Position {
-    return { offset: this.startOffset, line: this.startLine, column: this.startColumn }
+    return (this.startPos ??= {
+      offset: this.startOffset,
+      line: this.startLine,
+      column: this.startColumn,
+    })
   }
 
   /** The end (exclusive) of the current token. */
   endPosition(): Position {
-    return { offset: this.endOffset, line: this.endLine, column: this.endColumn }
+    return (this.endPos ??= { offset: this.endOffset, line: this.endLine, column: this.endColumn })
   }
 
   /** The position of an arbitrary offset already scanned on the current line. */
@@ -187,6 +197,8 @@ export class Lexer {
 
   /** Advances to the next token. */
   next(): void {
+    this.startPos = undefined
+    this.endPos = undefined
     const src = this.src
     let pos = this.pos
     let c = 0
