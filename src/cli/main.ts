@@ -9,8 +9,9 @@ import { isAppError } from '../errors.js'
 import { EXIT, type CliContext, type CommandRegistrar } from './context.js'
 import { cliVersion } from './version.js'
 import { registerPatternCommands } from './commands/pattern.js'
+import { registerMatchCommand } from './commands/match.js'
 
-const registrars: CommandRegistrar[] = [registerPatternCommands]
+const registrars: CommandRegistrar[] = [registerPatternCommands, registerMatchCommand]
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command()
