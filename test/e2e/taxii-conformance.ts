@@ -1121,6 +1121,52 @@ export function describeTaxiiServer(
       })
     })
 
+    describe('every endpoint', () => {
+      function endpoints(): [string, string][] {
+        const object = `indicator--${randomUUID()}`
+        return [
+          ['GET', '/taxii2/'],
+          ['GET', '/api1/'],
+          ['GET', `/api1/status/${randomUUID()}/`],
+          ['GET', '/api1/collections/'],
+          ['GET', `/api1/collections/${shared}/`],
+          ['GET', `/api1/collections/${shared}/manifest/`],
+          ['GET', objectsPath(shared)],
+          ['POST', objectsPath(shared)],
+          ['GET', objectsPath(shared, `${object}/`)],
+          ['DELETE', objectsPath(shared, `${object}/`)],
+          ['GET', objectsPath(shared, `${object}/versions/`)],
+        ]
+      }
+
+      it('answers 401 with WWW-Authenticate without credentials (section 1.6.9)', async () => {
+        for (const [method, path] of endpoints()) {
+          const init: RequestOptions = { method, as: null }
+          if (method === 'POST') init.body = envelope([makeIndicator()])
+          const response = await call(path, init)
+          await expectError(response, 401, 'TAXII_UNAUTHORIZED')
+          expect(response.headers.get('www-authenticate'), `${method} ${path}`).toContain('Bearer')
+        }
+      })
+
+      it('answers 406 when Accept excludes the TAXII media type (section 3.1)', async () => {
+        for (const [method, path] of endpoints()) {
+          const init: RequestOptions = { method, accept: 'application/xml' }
+          if (method === 'POST') init.body = envelope([makeIndicator()])
+          await expectError(await call(path, init), 406, 'TAXII_NOT_ACCEPTABLE')
+        }
+      })
+
+      it('omits the X-TAXII-Date-Added headers on an empty page', async () => {
+        const collection = await makeCollection([orgGrant(orgA, true, true)])
+        const response = await call(objectsPath(collection))
+        expect(response.status).toBe(200)
+        expect(await response.json()).toEqual({ more: false })
+        expect(response.headers.get('x-taxii-date-added-first')).toBeNull()
+        expect(response.headers.get('x-taxii-date-added-last')).toBeNull()
+      })
+    })
+
     describe('errors', () => {
       it('renders unknown paths as TAXII 404 error messages', async () => {
         const body = await expectError(await call('/api1/collections/x/y/z/w/'), 404)
