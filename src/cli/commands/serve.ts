@@ -1,0 +1,79 @@
+/**
+ * `intelmesh serve`: runs the node. Opens the database (SQLite by default, or PostgreSQL),
+ * migrates it, bootstraps it on the first start, and serves TAXII 2.1 until SIGINT or SIGTERM,
+ * then stops gracefully: no new connections, in-flight requests finish, the database closes.
+ */
+import { defaultApiRootPath } from '../../node/bootstrap.js'
+import { loadConfig, type ConfigFlags } from '../../node/config.js'
+import { startBanner } from '../../node/start-banner.js'
+import { startNode, type RunningNode } from '../../node/start-node.js'
+import type { Store } from '../../store/store.js'
+import { createTaxiiApp } from '../../taxii/server/create-taxii-app.js'
+import { EXIT, type CommandRegistrar } from '../context.js'
+import { openStore } from '../open-store.js'
+
+type ServeOptions = ConfigFlags
+
+/** Resolves with the name of the first SIGINT or SIGTERM. */
+function nextStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // Removing the handlers gives a second Ctrl-C its default meaning: stop right now.
+      for (const s of signals) process.off(s, onSignal)
+      resolve(signal)
+    }
+    for (const s of signals) process.on(s, onSignal)
+  })
+}
+
+export const registerServeCommand: CommandRegistrar = (program, ctx) => {
+  program
+    .command('serve')
+    .description(
+      'Run the node: a TAXII 2.1 server on 127.0.0.1:8080 with SQLite in ./intelmesh-data by default',
+    )
+    .option('--config <file>', 'configuration file (JSON); environment and flags override it')
+    .option('--db <url>', 'database: sqlite:<path> or postgres://user@host:port/db')
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8080)')
+    .option('--data-dir <dir>', 'data directory (default ./intelmesh-data)')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option('--allow-insecure-public', 'allow a non-loopback listen address without TLS')
+    .option('--node-name <name>', "the node's own organisation name, used on the first start")
+    .action(async (options: ServeOptions) => {
+      // Configuration errors are the caller's: they reach main() and print as one line.
+      const config = loadConfig({ flags: options, env: ctx.env })
+      let store: Store | undefined
+      let node: RunningNode
+      try {
+        store = await openStore(config.db)
+        node = await startNode({
+          config,
+          store,
+          createApp: ({ store: s, authenticator }) =>
+            createTaxiiApp({
+              store: s,
+              authenticator,
+              settings: {
+                title: `${config.nodeName} TAXII server`,
+                defaultApiRootPath,
+              },
+            }),
+        })
+      } catch (error) {
+        await store?.close().catch(() => undefined)
+        const message = error instanceof Error ? error.message : String(error)
+        ctx.stderr.write(`intelmesh: cannot start the node: ${message}\n`)
+        if (ctx.env['INTELMESH_DEBUG']) console.error(error)
+        ctx.setExitCode(EXIT.unusable)
+        return
+      }
+      ctx.stdout.write(startBanner(node.origin, node.bootstrap))
+      const signal = await nextStopSignal()
+      ctx.stdout.write(`intelmesh: ${signal} received; finishing in-flight requests\n`)
+      await node.stop()
+      ctx.stdout.write('intelmesh: stopped\n')
+      ctx.setExitCode(EXIT.ok)
+    })
+}
