@@ -9,9 +9,14 @@ import { isAppError } from '../errors.js'
 import { EXIT, type CliContext, type CommandRegistrar } from './context.js'
 import { cliVersion } from './version.js'
 import { registerPatternCommands } from './commands/pattern.js'
+import { registerValidateCommand } from './commands/validate.js'
 import { registerMatchCommand } from './commands/match.js'
 
-const registrars: CommandRegistrar[] = [registerPatternCommands, registerMatchCommand]
+const registrars: CommandRegistrar[] = [
+  registerPatternCommands,
+  registerMatchCommand,
+  registerValidateCommand,
+]
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command()

@@ -48,6 +48,12 @@ export interface ReadEntry {
   raw: string
   /** Where the element starts. */
   location: SourceLocation
+  /**
+   * True when the element is a whole top-level value (a single object, an NDJSON line), false
+   * when it is an element of an array or of a bundle's `objects`. A top-level object of type
+   * `bundle` here is a bundle without `objects`.
+   */
+  topLevel: boolean
 }
 
 /** What shape the input had, known once it has been read to the end. */
@@ -123,6 +129,7 @@ export interface ScannedValue {
   index: number
   raw: string
   location: SourceLocation
+  topLevel: boolean
 }
 
 /**
@@ -240,7 +247,9 @@ export class JsonElementScanner {
       return this.inString ? 'inside a string' : `inside element ${this.index}`
     }
     if (this.inObjects) return 'inside the objects array'
-    return this.topIsObject ? 'inside the top-level object' : 'inside the top-level array'
+    return this.topIsObject
+      ? `inside the top-level object that starts at line ${this.topLocation.line}`
+      : 'inside the top-level array'
   }
 
   private scan(): void {
@@ -457,7 +466,7 @@ export class JsonElementScanner {
       this.headers.push(members)
     } else {
       const raw = this.topParts.length === 1 ? (this.topParts[0] ?? '') : this.topParts.join('')
-      this.out.push({ index: this.index++, raw, location: this.topLocation })
+      this.out.push({ index: this.index++, raw, location: this.topLocation, topLevel: true })
     }
     this.topParts = []
     this.topPartsSize = 0
@@ -585,7 +594,7 @@ export class JsonElementScanner {
         raw = this.valueParts.join('')
         this.valueParts = []
       }
-      this.out.push({ index: this.index++, raw, location: this.valueLocation })
+      this.out.push({ index: this.index++, raw, location: this.valueLocation, topLevel: false })
       this.state = S_ARR_AFTER_ELEM
     } else {
       this.state = S_OBJ_AFTER_VALUE
@@ -902,6 +911,7 @@ export async function* readBundle(
         object: parseElement(scanned),
         raw: scanned.raw,
         location: scanned.location,
+        topLevel: scanned.topLevel,
       }
     }
     scanner.out.length = 0
