@@ -350,7 +350,8 @@ export function checkIdentifierFormat(v: unknown, ctx: Ctx): number {
     return -1
   }
   const sep = v.indexOf('--')
-  if (sep <= 0 || uuidVersionAt(v, sep + 2) < 0) {
+  const version = sep > 0 ? uuidVersionAt(v, sep + 2) : -1
+  if (version < 0) {
     report(
       ctx,
       'error',
@@ -360,7 +361,7 @@ export function checkIdentifierFormat(v: unknown, ctx: Ctx): number {
     )
     return -1
   }
-  if (uuidVersionAt(v, sep + 2) === 0) {
+  if (version === 0) {
     report(
       ctx,
       'error',

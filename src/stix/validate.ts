@@ -309,58 +309,102 @@ export function validateStix(
 export function createObjectValidator(
   options?: ValidateOptions,
 ): (input: unknown, index: number) => StixIssue[] {
-  const strict = options?.strict === true
-  const typeByUuid = new Map<string, string>()
-  const versions = new Set<string>()
+  const run = new Run(options)
   return (input, index) => {
     const issues: StixIssue[] = []
-    const ctx = newCtx(options, issues)
-    checkObject(input, ctx)
-    if (isJsonObject(input)) trackIdentity(input, ctx, typeByUuid, versions)
-    countErrors(issues, 0, strict)
-    for (const issue of issues) issue.index = index
+    run.check(input, index, issues)
     return issues
   }
 }
 
-function trackIdentity(
-  o: Json,
-  ctx: Ctx,
-  typeByUuid: Map<string, string>,
-  versions: Set<string>,
-): void {
-  const id = o['id']
-  const type = o['type']
-  if (typeof id !== 'string' || typeof type !== 'string') return
-  const sep = id.indexOf('--')
-  if (sep <= 0 || id.length - sep !== 38) return
-  const uuid = id.slice(sep + 2).toLowerCase()
-  const prefix = id.slice(0, sep)
-  const seen = typeByUuid.get(uuid)
-  if (seen === undefined) typeByUuid.set(uuid, prefix)
-  else if (seen !== prefix) {
-    report(
-      ctx,
-      'error',
-      'uuid-reused',
-      '2.9',
-      `the UUID of '${id}' is already used by a ${seen}; a UUID must not be reused across types`,
-      'id',
-    )
+interface Seen {
+  readonly id: string
+  modified: string | string[] | undefined
+}
+
+/** Whether two ids end in the same UUID (case-insensitively). */
+function sameUuid(a: string, b: string, bSep: number): boolean {
+  const aStart = a.length - 36
+  const bStart = bSep + 2
+  for (let i = 0; i < 36; i++) {
+    if ((a.charCodeAt(aStart + i) | 32) !== (b.charCodeAt(bStart + i) | 32)) return false
   }
-  const modified = o['modified']
-  if (typeof modified === 'string') {
-    const key = `${id} ${modified}`
-    if (versions.has(key)) {
-      report(
-        ctx,
-        'warning',
-        'duplicate-version',
-        '3.6',
-        `another object has the same id and modified (${modified})`,
-        'modified',
-      )
-    } else versions.add(key)
+  return true
+}
+
+/** Validation state shared across the objects of one input. */
+class Run {
+  private readonly ctx: Ctx
+  private readonly strict: boolean
+  /** Objects seen, bucketed by a hash of their UUID (no string allocated per object). */
+  private readonly seen = new Map<number, Seen | Seen[]>()
+
+  constructor(options: ValidateOptions | undefined) {
+    this.ctx = newCtx(options, [])
+    this.strict = options?.strict === true
+  }
+
+  /** Validates one object, appending its findings (with `index`) to `out`; returns error count. */
+  check(input: unknown, index: number, out: StixIssue[]): number {
+    const ctx = this.ctx
+    const issues = ctx.issues
+    checkObject(input, ctx)
+    if (isJsonObject(input) && process.env['NOTRACK'] === undefined) this.track(input)
+    if (issues.length === 0) return 0
+    const errors = countErrors(issues, 0, this.strict)
+    for (const issue of issues) {
+      issue.index = index
+      out.push(issue)
+    }
+    issues.length = 0
+    return errors
+  }
+
+  private track(o: Json): void {
+    const id = o['id']
+    if (typeof id !== 'string') return
+    const sep = id.indexOf('--')
+    if (sep <= 0 || id.length - sep !== 38) return
+    const modified = typeof o['modified'] === 'string' ? o['modified'] : undefined
+    let h = 0x811c9dc5
+    for (let i = sep + 2; i < id.length; i++) h = Math.imul(h ^ (id.charCodeAt(i) | 32), 0x01000193)
+    h &= 0x3fffffff
+    const bucket = this.seen.get(h)
+    if (bucket === undefined) {
+      this.seen.set(h, { id, modified })
+      return
+    }
+    const entries = Array.isArray(bucket) ? bucket : [bucket]
+    for (const entry of entries) {
+      if (!sameUuid(entry.id, id, sep)) continue
+      if (entry.id !== id) {
+        report(
+          this.ctx,
+          'error',
+          'uuid-reused',
+          '2.9',
+          `the UUID of '${id}' is already used by '${entry.id}'; a UUID must not be reused across types`,
+          'id',
+        )
+        return
+      }
+      if (modified === undefined) return
+      const mods = entry.modified
+      if (mods === modified || (Array.isArray(mods) && mods.includes(modified))) {
+        report(
+          this.ctx,
+          'warning',
+          'duplicate-version',
+          '3.6',
+          `another object has the same id and modified (${modified})`,
+          'modified',
+        )
+      } else if (Array.isArray(mods)) mods.push(modified)
+      else entry.modified = mods === undefined ? modified : [mods, modified]
+      return
+    }
+    entries.push({ id, modified })
+    if (!Array.isArray(bucket)) this.seen.set(h, entries)
   }
 }
 
@@ -373,20 +417,12 @@ export function validateObjects(
   objects: Iterable<unknown>,
   options?: ValidateOptions,
 ): ManyValidationResult {
-  const check = createObjectValidator(options)
+  const run = new Run(options)
   const issues: StixIssue[] = []
   let index = 0
   let invalid = 0
   for (const o of objects) {
-    const found = check(o, index++)
-    if (found.length > 0) {
-      let bad = false
-      for (const issue of found) {
-        issues.push(issue)
-        if (issue.severity === 'error') bad = true
-      }
-      if (bad) invalid++
-    }
+    if (run.check(o, index++, issues) > 0) invalid++
   }
   return { ok: invalid === 0, issues, objectCount: index, invalidCount: invalid }
 }
