@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isAppError } from '../errors.js'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
@@ -105,5 +108,37 @@ describe('startHttpServer', () => {
     expect((error as Error).message).toContain(
       'cannot read the TLS certificate missing-cert.pem (ENOENT)',
     )
+  })
+})
+
+describe('startHttpServer with TLS', () => {
+  it('serves HTTPS with the configured certificate and key', async () => {
+    const fixture = (name: string): string =>
+      fileURLToPath(new URL(`../../test/fixtures/node/${name}`, import.meta.url))
+    const server = await startHttpServer({
+      fetch: () => new Response('over tls'),
+      listen: { host: '127.0.0.1', port: 0 },
+      tls: { cert: fixture('test-tls-cert.pem'), key: fixture('test-tls-key.pem') },
+    })
+    try {
+      expect(server.origin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(
+          `${server.origin}/`,
+          { ca: readFileSync(fixture('test-tls-cert.pem')), agent: false },
+          (res) => {
+            let text = ''
+            res.setEncoding('utf8')
+            res.on('data', (c: string) => (text += c))
+            res.on('end', () => resolve(text))
+          },
+        )
+        req.on('error', reject)
+        req.end()
+      })
+      expect(body).toBe('over tls')
+    } finally {
+      await server.close()
+    }
   })
 })
