@@ -10,10 +10,12 @@ import { validatePattern } from '../../pattern/validate-pattern.js'
 import { EXIT, type CliContext, type CommandRegistrar } from '../context.js'
 
 async function readStdin(ctx: CliContext): Promise<string> {
-  const chunks: string[] = []
-  ctx.stdin.setEncoding('utf8')
-  for await (const chunk of ctx.stdin) chunks.push(String(chunk))
-  return chunks.join('')
+  // Decode once at the end so that a UTF-8 sequence split across chunks stays whole.
+  const chunks: Buffer[] = []
+  for await (const chunk of ctx.stdin) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 async function patternText(arg: string, ctx: CliContext): Promise<string> {
