@@ -1,0 +1,399 @@
+/**
+ * What both adapters share about the `objects` table: the row shape, mapping rows to
+ * `StoredObjectVersion`, planning an `addObjects` call (date_added and first/last upkeep), and
+ * building the `queryObjects`/`deleteObjects` WHERE clause for a dialect.
+ *
+ * First/last (TAXII 2.1 section 3.4.2, `match[version]`): every object keeps two flags,
+ * `is_first` and `is_last`, marking the versions with the lowest and highest `version_key`
+ * among all versions of that object in the collection. The flags are kept up to date by
+ * `addObjects` and `deleteObjects`, so `last` (the default) is a plain column filter. The other
+ * filters (`added_after`, `match[id]`, `match[type]`, `match[spec_version]`) then apply to the
+ * versions chosen: "the server MUST return only the latest version for each object matching the
+ * remainder of the request" is read as: the latest version of the object, when it matches the
+ * rest. So an object whose latest version was added before `added_after` is not returned again
+ * through an older version.
+ */
+import { AppError } from '../../errors.js'
+import type {
+  AddResult,
+  Distribution,
+  DistributionScope,
+  NewObjectVersion,
+  StoredObjectVersion,
+  TlpLevel,
+  VersionMatch,
+} from '../store.js'
+import { microsToTimestamp, versionKeyOf } from '../timestamps.js'
+
+/** Columns of `objects` in the order the adapters select and insert them. */
+export const objectColumns = [
+  'collection_id',
+  'date_added_micros',
+  'id',
+  'type',
+  'spec_version',
+  'version',
+  'version_key',
+  'is_first',
+  'is_last',
+  'json',
+  'publisher_org_id',
+  'publisher_actor',
+  'marking_refs',
+  'tlp',
+  'dist_scope',
+  'dist_groups',
+  'dist_recipients',
+  'anonymous',
+  'origin_peer',
+  'revoked',
+] as const
+
+/** Columns read back into a `StoredObjectVersion` (the flags stay internal). */
+export const selectColumns = objectColumns.filter((c) => c !== 'is_first' && c !== 'is_last')
+
+/** An `objects` row as a driver returns it (SQLite gives 0/1 for booleans, pg gives booleans). */
+export interface ObjectRow {
+  collection_id: string
+  date_added_micros: number | string | bigint
+  id: string
+  type: string
+  spec_version: string
+  version: string
+  version_key: string
+  json: string
+  publisher_org_id: string | null
+  publisher_actor: string | null
+  marking_refs: string
+  tlp: string | null
+  dist_scope: string
+  dist_groups: string
+  dist_recipients: string
+  anonymous: number | boolean
+  origin_peer: string | null
+  revoked: number | boolean
+}
+
+/** A row to insert, with its flags decided. */
+export interface PlannedRow {
+  version: NewObjectVersion
+  versionKey: string
+  dateAddedMicros: number
+  isFirst: boolean
+  isLast: boolean
+}
+
+/** A stored row that loses its first or last flag because a new version passes it. */
+export interface FlagChange {
+  collectionId: string
+  id: string
+  versionKey: string
+  flag: 'is_first' | 'is_last'
+}
+
+export interface AddPlan {
+  results: AddResult[]
+  rows: PlannedRow[]
+  flagChanges: FlagChange[]
+  /** The last `date_added` assigned per collection touched by new rows. */
+  lastMicros: Map<string, number>
+}
+
+/** What the planner needs to know about stored rows (the adapter answers from the database). */
+export interface StoredState {
+  /** The collection's last assigned `date_added_micros`, or undefined when no such collection. */
+  lastMicros(collectionId: string): number | undefined
+  /** Lowest and highest stored version keys of one object, or undefined when none. */
+  bounds(collectionId: string, id: string): { min: string; max: string } | undefined
+  /** The `date_added_micros` of a stored version, or undefined when not stored. */
+  stored(collectionId: string, id: string, versionKey: string): number | undefined
+}
+
+interface Bound {
+  key: string
+  /** The planned row holding it, or undefined when it is a stored row. */
+  planned: PlannedRow | undefined
+}
+
+/**
+ * Decides, in input order, which versions are new (with their `date_added`) and which are
+ * duplicates, and which first/last flags move. Pure apart from the reads in `state`.
+ */
+export function planAdd(
+  versions: readonly NewObjectVersion[],
+  nowMicros: number,
+  state: StoredState,
+): AddPlan {
+  const now = Math.trunc(nowMicros)
+  const results: AddResult[] = []
+  const rows: PlannedRow[] = []
+  const flagChanges: FlagChange[] = []
+  const lastMicros = new Map<string, number>()
+  const lastSeen = new Map<string, number>()
+  const bounds = new Map<string, { min: Bound; max: Bound } | null>()
+  const addedHere = new Map<string, number>()
+
+  for (const v of versions) {
+    let last = lastSeen.get(v.collectionId)
+    if (last === undefined) {
+      last = state.lastMicros(v.collectionId)
+      if (last === undefined) {
+        throw new AppError('STORE_NOT_FOUND', {
+          detail: `collection ${v.collectionId} does not exist (adding ${v.id})`,
+          details: { collectionId: v.collectionId, id: v.id },
+        })
+      }
+      lastSeen.set(v.collectionId, last)
+    }
+    const versionKey = versionKeyOf(v.version === '' ? '' : v.versionKey || v.version)
+    const objectKey = `${v.collectionId}\u0000${v.id}`
+    let b = bounds.get(objectKey)
+    if (b === undefined) {
+      const found = state.bounds(v.collectionId, v.id)
+      b = found
+        ? {
+            min: { key: found.min, planned: undefined },
+            max: { key: found.max, planned: undefined },
+          }
+        : null
+      bounds.set(objectKey, b)
+    }
+    const versionId = `${objectKey}\u0000${versionKey}`
+    const existing =
+      addedHere.get(versionId) ?? (b ? state.stored(v.collectionId, v.id, versionKey) : undefined)
+    if (existing !== undefined) {
+      results.push({
+        id: v.id,
+        version: v.version,
+        outcome: 'duplicate',
+        dateAdded: microsToTimestamp(existing),
+      })
+      continue
+    }
+    const micros = Math.max(now, last + 1)
+    lastSeen.set(v.collectionId, micros)
+    lastMicros.set(v.collectionId, micros)
+    addedHere.set(versionId, micros)
+    const row: PlannedRow = {
+      version: v,
+      versionKey,
+      dateAddedMicros: micros,
+      isFirst: false,
+      isLast: false,
+    }
+    if (b === null) {
+      row.isFirst = true
+      row.isLast = true
+      bounds.set(objectKey, {
+        min: { key: versionKey, planned: row },
+        max: { key: versionKey, planned: row },
+      })
+    } else {
+      if (versionKey < b.min.key) {
+        demote(b.min, 'is_first', v, flagChanges)
+        row.isFirst = true
+        b.min = { key: versionKey, planned: row }
+      }
+      if (versionKey > b.max.key) {
+        demote(b.max, 'is_last', v, flagChanges)
+        row.isLast = true
+        b.max = { key: versionKey, planned: row }
+      }
+    }
+    rows.push(row)
+    results.push({
+      id: v.id,
+      version: v.version,
+      outcome: 'added',
+      dateAdded: microsToTimestamp(micros),
+    })
+  }
+  return { results, rows, flagChanges, lastMicros }
+}
+
+function demote(
+  bound: Bound,
+  flag: 'is_first' | 'is_last',
+  v: NewObjectVersion,
+  changes: FlagChange[],
+): void {
+  if (bound.planned) {
+    if (flag === 'is_first') bound.planned.isFirst = false
+    else bound.planned.isLast = false
+  } else {
+    changes.push({ collectionId: v.collectionId, id: v.id, versionKey: bound.key, flag })
+  }
+}
+
+const scopes: readonly DistributionScope[] = ['organisation', 'groups', 'community', 'federation']
+const tlps: readonly TlpLevel[] = ['clear', 'green', 'amber', 'amber+strict', 'red']
+
+/** Reads a row back into the port's record. */
+export function rowToVersion(row: ObjectRow): StoredObjectVersion {
+  const micros = Number(row.date_added_micros)
+  const scope = scopes.find((s) => s === row.dist_scope) ?? 'organisation'
+  const distribution: Distribution = {
+    scope,
+    groups: parseStringArray(row.dist_groups),
+    recipients: parseStringArray(row.dist_recipients),
+  }
+  return {
+    collectionId: row.collection_id,
+    id: row.id,
+    type: row.type,
+    specVersion: row.spec_version,
+    version: row.version,
+    versionKey: row.version_key,
+    dateAdded: microsToTimestamp(micros),
+    dateAddedMicros: micros,
+    json: row.json,
+    publisherOrgId: row.publisher_org_id,
+    publisherActor: row.publisher_actor,
+    markingRefs: parseStringArray(row.marking_refs),
+    tlp: tlps.find((t) => t === row.tlp) ?? null,
+    distribution,
+    anonymous: Boolean(row.anonymous),
+    originPeer: row.origin_peer,
+    revoked: Boolean(row.revoked),
+  }
+}
+
+/** Parses a JSON array of strings written by this store. */
+export function parseStringArray(text: string): string[] {
+  const value: unknown = JSON.parse(text)
+  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : []
+}
+
+/** The values of one planned row, in `objectColumns` order; booleans through `bool`. */
+export function rowValues<B>(row: PlannedRow, bool: (b: boolean) => B): unknown[] {
+  const v = row.version
+  return [
+    v.collectionId,
+    row.dateAddedMicros,
+    v.id,
+    v.type,
+    v.specVersion,
+    v.version,
+    row.versionKey,
+    bool(row.isFirst),
+    bool(row.isLast),
+    v.json,
+    v.publisherOrgId,
+    v.publisherActor,
+    JSON.stringify(v.markingRefs),
+    v.tlp,
+    v.distribution.scope,
+    JSON.stringify(v.distribution.groups),
+    JSON.stringify(v.distribution.recipients),
+    bool(v.anonymous),
+    v.originPeer,
+    bool(v.revoked),
+  ]
+}
+
+/** How a dialect writes parameters and lists. */
+export interface SqlDialect {
+  /** Adds a parameter and returns its placeholder. */
+  param(params: unknown[], value: unknown): string
+  /** `column IN (...)` for a list of strings. */
+  inList(params: unknown[], column: string, values: readonly string[]): string
+  /** The literal for true. */
+  trueLiteral: string
+}
+
+export const sqliteSql: SqlDialect = {
+  param(params, value) {
+    params.push(value)
+    return '?'
+  },
+  inList(params, column, values) {
+    params.push(...values)
+    return `${column} IN (${values.map(() => '?').join(', ')})`
+  },
+  trueLiteral: '1',
+}
+
+export const postgresSql: SqlDialect = {
+  param(params, value) {
+    params.push(value)
+    return `$${params.length}`
+  },
+  inList(params, column, values) {
+    params.push([...values])
+    return `${column} = ANY($${params.length}::text[])`
+  },
+  trueLiteral: 'TRUE',
+}
+
+/**
+ * The condition for a `match[version]` value, or undefined when it selects every version.
+ * Exact versions are compared by key, so `2016-01-01T00:00:00Z` matches `...00.000Z`.
+ */
+export function versionCondition(
+  dialect: SqlDialect,
+  params: unknown[],
+  match: VersionMatch,
+): string | undefined {
+  switch (match.kind) {
+    case 'last':
+      return `is_last = ${dialect.trueLiteral}`
+    case 'first':
+      return `is_first = ${dialect.trueLiteral}`
+    case 'all':
+      return undefined
+    case 'exact':
+      if (match.keys.length === 0) return '1 = 0'
+      return dialect.inList(params, 'version_key', [...new Set(match.keys.map(versionKeyOf))])
+    case 'union': {
+      const parts: string[] = []
+      for (const part of match.parts) {
+        const condition = versionCondition(dialect, params, part)
+        if (condition === undefined) return undefined
+        parts.push(condition)
+      }
+      return parts.length ? `(${parts.join(' OR ')})` : '1 = 0'
+    }
+  }
+}
+
+export interface ObjectFilter {
+  collectionId: string
+  afterMicros?: number | undefined
+  ids?: readonly string[] | undefined
+  types?: readonly string[] | undefined
+  specVersions?: readonly string[] | undefined
+  versions?: VersionMatch | undefined
+}
+
+/** The WHERE clause (without the keyword) for the filter, pushing its parameters. */
+export function objectWhere(dialect: SqlDialect, params: unknown[], filter: ObjectFilter): string {
+  const where = [`collection_id = ${dialect.param(params, filter.collectionId)}`]
+  if (filter.afterMicros !== undefined) {
+    where.push(`date_added_micros > ${dialect.param(params, Math.trunc(filter.afterMicros))}`)
+  }
+  if (filter.ids) where.push(listOrNothing(dialect, params, 'id', filter.ids))
+  if (filter.types) where.push(listOrNothing(dialect, params, 'type', filter.types))
+  if (filter.specVersions) {
+    where.push(listOrNothing(dialect, params, 'spec_version', filter.specVersions))
+  }
+  const version = versionCondition(dialect, params, filter.versions ?? { kind: 'last' })
+  if (version !== undefined) where.push(version)
+  return where.join(' AND ')
+}
+
+function listOrNothing(
+  dialect: SqlDialect,
+  params: unknown[],
+  column: string,
+  values: readonly string[],
+): string {
+  // An empty list filters everything out rather than being ignored.
+  return values.length ? dialect.inList(params, column, [...new Set(values)]) : '1 = 0'
+}
+
+/** The later of two optional cursors. */
+export function laterOf(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  return Math.max(a, b)
+}

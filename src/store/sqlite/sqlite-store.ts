@@ -1,0 +1,347 @@
+/**
+ * The embedded SQLite adapter of the Store port (better-sqlite3 12). One connection per store:
+ * SQLite has a single writer, and every write transaction is `BEGIN IMMEDIATE`, so the
+ * collection's `last_date_added_micros` read inside it cannot race another writer.
+ *
+ * Tuned for ingest: WAL with `synchronous=NORMAL` (a killed process loses no committed
+ * transaction; only an OS crash or power loss may lose the last few), a large page cache, mmap
+ * reads, temporary data in memory, and every hot statement prepared once.
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import { AppError } from '../../errors.js'
+import {
+  createSchemaMigrations,
+  latestSchemaVersion,
+  migrations,
+} from '../migrations/migrations.js'
+import {
+  laterOf,
+  objectColumns,
+  objectWhere,
+  planAdd,
+  rowToVersion,
+  rowValues,
+  selectColumns,
+  sqliteSql,
+  type ObjectRow,
+  type StoredState,
+} from '../sql/object-rows.js'
+import { Records, type RecordTables } from '../sql/records.js'
+import type {
+  AddResult,
+  NewObjectVersion,
+  ObjectPage,
+  ObjectQuery,
+  Store,
+  StoreCapabilities,
+  StoredObjectVersion,
+  VersionMatch,
+} from '../store.js'
+import { mapSqliteError } from './sqlite-errors.js'
+
+export interface SqliteStoreOptions {
+  /** Page cache size in MiB (default 64). */
+  cacheMiB?: number
+  /** Memory-mapped I/O size in MiB (default 256; 0 turns it off). */
+  mmapMiB?: number
+  /** How long a writer waits for another process's lock, in ms (default 5000). */
+  busyTimeoutMs?: number
+}
+
+const SELECT = selectColumns.join(', ')
+
+type Statement = Database.Statement<unknown[], unknown>
+
+/** A Store over one SQLite database file (or `:memory:`). */
+export class SqliteStore extends Records implements Store {
+  readonly capabilities: StoreCapabilities = { dialect: 'sqlite', multiProcess: false }
+  readonly filename: string
+  private readonly sqlite: Database.Database
+  private readonly statements = new Map<string, Statement>()
+  private closed = false
+
+  private constructor(sqlite: Database.Database, filename: string) {
+    super(
+      new Kysely<RecordTables>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      (b) => (b ? 1 : 0),
+      mapSqliteError,
+    )
+    this.sqlite = sqlite
+    this.filename = filename
+  }
+
+  /**
+   * Opens (creating when missing, with its folder) the database at `filename`, or a private
+   * in-memory database for `:memory:`. Does not migrate: call `migrate()`.
+   */
+  static open(filename: string, options: SqliteStoreOptions = {}): SqliteStore {
+    const memory = filename === ':memory:' || filename === ''
+    let sqlite: Database.Database
+    try {
+      if (!memory) mkdirSync(dirname(filename), { recursive: true })
+      sqlite = new Database(memory ? ':memory:' : filename)
+    } catch (error) {
+      throw new AppError('STORE_UNAVAILABLE', {
+        detail: `cannot open SQLite database ${filename}: ${(error as Error).message}`,
+        cause: error,
+      })
+    }
+    try {
+      sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`)
+      if (!memory) {
+        sqlite.pragma('journal_mode = WAL')
+        sqlite.pragma(`mmap_size = ${Math.trunc(options.mmapMiB ?? 256) * 1024 * 1024}`)
+      }
+      sqlite.pragma('synchronous = NORMAL')
+      sqlite.pragma(`cache_size = ${-Math.trunc((options.cacheMiB ?? 64) * 1024)}`)
+      sqlite.pragma('temp_store = MEMORY')
+      sqlite.pragma('foreign_keys = ON')
+    } catch (error) {
+      sqlite.close()
+      throw new AppError('STORE_UNAVAILABLE', {
+        detail: `cannot use SQLite database ${filename}: ${(error as Error).message}`,
+        cause: error,
+      })
+    }
+    return new SqliteStore(sqlite, memory ? ':memory:' : filename)
+  }
+
+  /** The better-sqlite3 connection, for backups and benchmarks. @internal */
+  get connection(): Database.Database {
+    return this.sqlite
+  }
+
+  private prepare(sql: string): Statement {
+    let statement = this.statements.get(sql)
+    if (!statement) {
+      statement = this.sqlite.prepare(sql)
+      this.statements.set(sql, statement)
+    }
+    return statement
+  }
+
+  /** Runs synchronous driver work, settling as a promise (a failure rejects, never throws). */
+  private guarded<T>(what: string, work: () => T): Promise<T> {
+    if (this.closed) {
+      return Promise.reject(new AppError('STORE_UNAVAILABLE', { detail: 'the store is closed' }))
+    }
+    try {
+      return Promise.resolve(work())
+    } catch (error) {
+      return Promise.reject(mapSqliteError(error, what))
+    }
+  }
+
+  migrate(): Promise<number[]> {
+    return this.guarded('migrating', () => {
+      const applied: number[] = []
+      const run = this.sqlite.transaction(() => {
+        this.sqlite.exec(createSchemaMigrations)
+        const done = new Set(
+          this.sqlite
+            .prepare('SELECT version FROM schema_migrations')
+            .pluck()
+            .all()
+            .map((v) => Number(v)),
+        )
+        for (const migration of migrations) {
+          if (done.has(migration.version)) continue
+          try {
+            for (const statement of migration.statements('sqlite')) this.sqlite.exec(statement)
+          } catch (error) {
+            throw new AppError('STORE_MIGRATION_FAILED', {
+              detail: `migration ${migration.version} (${migration.name}): ${(error as Error).message}`,
+              cause: error,
+            })
+          }
+          this.sqlite
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(migration.version, migration.name, new Date().toISOString())
+          applied.push(migration.version)
+        }
+      })
+      run.immediate()
+      this.statements.clear()
+      return applied
+    })
+  }
+
+  schemaVersion(): Promise<number> {
+    return this.guarded('reading the schema version', () => {
+      const table = this.sqlite
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+        .get()
+      if (!table) return 0
+      const version = this.sqlite
+        .prepare('SELECT max(version) FROM schema_migrations')
+        .pluck()
+        .get()
+      return typeof version === 'number' ? version : 0
+    })
+  }
+
+  /** The newest schema version this code knows. */
+  get latestSchemaVersion(): number {
+    return latestSchemaVersion
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    try {
+      if (this.filename !== ':memory:') this.sqlite.pragma('wal_checkpoint(TRUNCATE)')
+      this.sqlite.pragma('optimize')
+    } finally {
+      this.closed = true
+      this.statements.clear()
+      // Kysely's SQLite driver closes the connection it was given.
+      await this.db.destroy()
+    }
+  }
+
+  addObjects(versions: NewObjectVersion[], nowMicros: number): Promise<AddResult[]> {
+    if (versions.length === 0) return Promise.resolve([])
+    return this.guarded(`adding objects to collection ${versions[0]?.collectionId ?? ''}`, () => {
+      const lastOf = this.prepare('SELECT last_date_added_micros FROM collections WHERE id = ?')
+      const minOf = this.prepare(
+        'SELECT version_key FROM objects WHERE collection_id = ? AND id = ? ORDER BY version_key ASC LIMIT 1',
+      )
+      const maxOf = this.prepare(
+        'SELECT version_key FROM objects WHERE collection_id = ? AND id = ? ORDER BY version_key DESC LIMIT 1',
+      )
+      const storedOf = this.prepare(
+        'SELECT date_added_micros FROM objects WHERE collection_id = ? AND id = ? AND version_key = ?',
+      )
+      const insert = this.prepare(
+        `INSERT INTO objects (${objectColumns.join(', ')}) VALUES (${objectColumns.map(() => '?').join(', ')})`,
+      )
+      const clearFirst = this.prepare(
+        'UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND version_key = ?',
+      )
+      const clearLast = this.prepare(
+        'UPDATE objects SET is_last = 0 WHERE collection_id = ? AND id = ? AND version_key = ?',
+      )
+      const setLast = this.prepare('UPDATE collections SET last_date_added_micros = ? WHERE id = ?')
+      const state: StoredState = {
+        lastMicros: (collectionId) => {
+          const row = lastOf.get(collectionId) as { last_date_added_micros: number } | undefined
+          return row?.last_date_added_micros
+        },
+        bounds: (collectionId, id) => {
+          const min = minOf.get(collectionId, id) as { version_key: string } | undefined
+          if (!min) return undefined
+          const max = maxOf.get(collectionId, id) as { version_key: string }
+          return { min: min.version_key, max: max.version_key }
+        },
+        stored: (collectionId, id, versionKey) => {
+          const row = storedOf.get(collectionId, id, versionKey) as
+            { date_added_micros: number } | undefined
+          return row?.date_added_micros
+        },
+      }
+      const write = this.sqlite.transaction(() => {
+        const plan = planAdd(versions, nowMicros, state)
+        for (const change of plan.flagChanges) {
+          const clear = change.flag === 'is_first' ? clearFirst : clearLast
+          clear.run(change.collectionId, change.id, change.versionKey)
+        }
+        for (const row of plan.rows) insert.run(rowValues(row, (b) => (b ? 1 : 0)))
+        for (const [collectionId, micros] of plan.lastMicros) setLast.run(micros, collectionId)
+        return plan.results
+      })
+      return write.immediate()
+    })
+  }
+
+  queryObjects(query: ObjectQuery): Promise<ObjectPage> {
+    return this.guarded(`querying collection ${query.collectionId}`, () => {
+      const params: unknown[] = []
+      const where = objectWhere(sqliteSql, params, {
+        collectionId: query.collectionId,
+        afterMicros: laterOf(query.addedAfterMicros, query.afterMicros),
+        ids: query.ids,
+        types: query.types,
+        specVersions: query.specVersions,
+        versions: query.versions,
+      })
+      const limit = Math.max(0, Math.trunc(query.limit))
+      params.push(limit + 1)
+      const rows = this.prepare(
+        `SELECT ${SELECT} FROM objects WHERE ${where} ORDER BY date_added_micros LIMIT ?`,
+      ).all(params) as ObjectRow[]
+      const more = rows.length > limit
+      if (more) rows.length = limit
+      return { items: rows.map(rowToVersion), more }
+    })
+  }
+
+  getObjectVersions(collectionId: string, id: string): Promise<StoredObjectVersion[]> {
+    return this.guarded(`reading versions of ${id}`, () => {
+      const rows = this.prepare(
+        `SELECT ${SELECT} FROM objects WHERE collection_id = ? AND id = ? ORDER BY date_added_micros`,
+      ).all(collectionId, id) as ObjectRow[]
+      return rows.map(rowToVersion)
+    })
+  }
+
+  deleteObjects(
+    collectionId: string,
+    id: string,
+    versions: VersionMatch = { kind: 'all' },
+    specVersions?: string[],
+  ): Promise<number> {
+    return this.guarded(`deleting ${id}`, () => {
+      const params: unknown[] = []
+      const where = objectWhere(sqliteSql, params, {
+        collectionId,
+        ids: [id],
+        specVersions,
+        versions,
+      })
+      const remove = this.sqlite.transaction(() => {
+        const { changes } = this.prepare(`DELETE FROM objects WHERE ${where}`).run(params)
+        if (changes > 0) {
+          this.prepare(
+            `UPDATE objects SET
+                 is_first = (version_key = (SELECT min(version_key) FROM objects WHERE collection_id = ? AND id = ?)),
+                 is_last = (version_key = (SELECT max(version_key) FROM objects WHERE collection_id = ? AND id = ?))
+               WHERE collection_id = ? AND id = ?`,
+          ).run(collectionId, id, collectionId, id, collectionId, id)
+        }
+        return changes
+      })
+      return remove.immediate()
+    })
+  }
+
+  countObjects(collectionId?: string): Promise<number> {
+    return this.guarded('counting objects', () => {
+      const count =
+        collectionId === undefined
+          ? this.prepare('SELECT count(*) FROM objects').pluck().get()
+          : this.prepare('SELECT count(*) FROM objects WHERE collection_id = ?')
+              .pluck()
+              .get(collectionId)
+      return Number(count)
+    })
+  }
+
+  /**
+   * A consistent online copy of the database into `destination` (better-sqlite3's backup API,
+   * page by page while others keep writing). Returns the number of pages copied.
+   */
+  async backup(destination: string): Promise<number> {
+    if (this.closed) throw new AppError('STORE_UNAVAILABLE', { detail: 'the store is closed' })
+    try {
+      const result = await this.sqlite.backup(destination)
+      return result.totalPages
+    } catch (error) {
+      throw new AppError('STORE_UNAVAILABLE', {
+        detail: `backup to ${destination} failed: ${(error as Error).message}`,
+        cause: error,
+      })
+    }
+  }
+}

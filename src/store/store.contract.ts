@@ -1,0 +1,682 @@
+/**
+ * The shared contract suite of the Store port: both adapters' test files call
+ * `describeStoreContract` with a factory returning a migrated, empty store.
+ * TAXII sections cited are of TAXII 2.1 (OASIS Standard, 10 June 2021).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { isAppError, type ErrorCode } from '../errors.js'
+import { latestSchemaVersion } from './migrations/migrations.js'
+import type {
+  Collection,
+  NewObjectVersion,
+  StatusRecord,
+  Store,
+  StoredObjectVersion,
+  VersionMatch,
+} from './store.js'
+import { microsToTimestamp, timestampToMicros, versionKeyOf } from './timestamps.js'
+
+/** A store for one test, and how to dispose of it. */
+export type MakeStore = () => Promise<Store>
+
+const T0 = 1_767_225_600_000_000 // 2026-01-01T00:00:00Z in microseconds
+const ROOT = 'root-1'
+const C1 = '91a7b528-80eb-42ed-a74d-c6fbd5a26116'
+const C2 = '52892447-4d7e-4f70-b94d-d7f22742ff63'
+
+async function expectAppError(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
+  let caught: unknown
+  try {
+    await promise
+  } catch (error) {
+    caught = error
+  }
+  expect(isAppError(caught, code), `expected AppError ${code}, got ${String(caught)}`).toBe(true)
+}
+
+function makeCollection(overrides: Partial<Collection> = {}): Collection {
+  return {
+    id: C1,
+    apiRootId: ROOT,
+    alias: 'main',
+    title: 'Main collection',
+    description: 'everything',
+    mediaTypes: ['application/stix+json;version=2.1'],
+    defaultDistribution: { scope: 'community', groups: [], recipients: [] },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  }
+}
+
+/** A new version of an indicator-like object; `version` is used as `modified`. */
+export function makeVersion(
+  id: string,
+  version: string,
+  overrides: Partial<NewObjectVersion> = {},
+): NewObjectVersion {
+  const type = id.split('--')[0] ?? 'indicator'
+  const json =
+    version === ''
+      ? JSON.stringify({ type, spec_version: '2.1', id, value: 'example.com' })
+      : JSON.stringify({ type, spec_version: '2.1', id, created: version, modified: version })
+  return {
+    collectionId: C1,
+    id,
+    type,
+    specVersion: '2.1',
+    version,
+    versionKey: versionKeyOf(version),
+    json,
+    publisherOrgId: 'org-1',
+    publisherActor: 'user-1',
+    markingRefs: [],
+    tlp: null,
+    distribution: { scope: 'community', groups: [], recipients: [] },
+    anonymous: false,
+    originPeer: null,
+    revoked: false,
+    ...overrides,
+  }
+}
+
+const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
+const ind = (n: number): string => `indicator--${uuid(n)}`
+const V1 = '2026-01-01T00:00:00.000Z'
+const V2 = '2026-01-02T00:00:00.000Z'
+const V3 = '2026-01-03T00:00:00.000Z'
+
+function status(overrides: Partial<StatusRecord> = {}): StatusRecord {
+  return {
+    id: '2d086da7-4bdc-4f91-900e-d77486753710',
+    apiRootId: ROOT,
+    ownerUserId: 'user-1',
+    status: 'pending',
+    requestTimestamp: '2026-01-01T00:00:00.000000Z',
+    totalCount: 3,
+    successes: [{ id: ind(1), version: V1 }],
+    failures: [{ id: ind(2), version: V1, message: 'pattern: syntax error at column 3' }],
+    pendings: [{ id: ind(3), version: V1 }],
+    expiresAt: '2026-01-02T00:00:00.000Z',
+    ...overrides,
+  }
+}
+
+const versionsOf = (items: StoredObjectVersion[]): string[] =>
+  items.map((i) => `${i.id.slice(-2)}@${i.version}`)
+
+/** Runs the whole Store contract against stores made by `makeStore`. */
+export function describeStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store
+
+    beforeEach(async () => {
+      store = await makeStore()
+      await store.createApiRoot({
+        id: ROOT,
+        path: 'api1',
+        title: 'API root one',
+        description: null,
+        maxContentLength: 10_485_760,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      })
+      await store.createCollection(makeCollection())
+      await store.createCollection(makeCollection({ id: C2, alias: 'second', description: null }))
+    })
+
+    afterEach(async () => {
+      await store.close()
+    })
+
+    const add = (versions: NewObjectVersion[], now = T0) => store.addObjects(versions, now)
+    const query = (q: Partial<Parameters<Store['queryObjects']>[0]> = {}) =>
+      store.queryObjects({ collectionId: C1, limit: 1000, ...q })
+
+    describe('migrations', () => {
+      it('is at the latest schema version and migrating again applies nothing', async () => {
+        expect(await store.schemaVersion()).toBe(latestSchemaVersion)
+        expect(await store.migrate()).toEqual([])
+        expect(await store.migrate()).toEqual([])
+        expect(await store.schemaVersion()).toBe(latestSchemaVersion)
+      })
+
+      it('names its dialect in the capabilities', () => {
+        expect(['sqlite', 'postgres']).toContain(store.capabilities.dialect)
+      })
+    })
+
+    describe('settings', () => {
+      it('returns undefined for an unknown key, then the value set, then the replacement', async () => {
+        expect(await store.getSetting('node.name')).toBeUndefined()
+        await store.setSetting('node.name', 'alpha')
+        expect(await store.getSetting('node.name')).toBe('alpha')
+        await store.setSetting('node.name', 'beta ✓')
+        expect(await store.getSetting('node.name')).toBe('beta ✓')
+      })
+    })
+
+    describe('organisations and users', () => {
+      const org = {
+        id: 'org-1',
+        name: 'Acme CERT',
+        identityId: `identity--${uuid(1)}`,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      }
+      const user = {
+        id: 'user-1',
+        orgId: 'org-1',
+        name: 'alice',
+        role: 'analyst' as const,
+        passwordHash: 'scrypt$abc',
+        disabled: false,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      }
+
+      it('creates, reads and lists organisations', async () => {
+        await store.createOrganisation(org)
+        await store.createOrganisation({ ...org, id: 'org-0', name: 'Beta SOC' })
+        expect(await store.getOrganisation('org-1')).toEqual(org)
+        expect(await store.getOrganisationByName('Acme CERT')).toEqual(org)
+        expect(await store.getOrganisation('nope')).toBeUndefined()
+        expect((await store.listOrganisations()).map((o) => o.name)).toEqual([
+          'Acme CERT',
+          'Beta SOC',
+        ])
+      })
+
+      it('refuses a second organisation with the same name or id as STORE_CONFLICT', async () => {
+        await store.createOrganisation(org)
+        await expectAppError(store.createOrganisation({ ...org, id: 'org-2' }), 'STORE_CONFLICT')
+        await expectAppError(store.createOrganisation({ ...org, name: 'Other' }), 'STORE_CONFLICT')
+      })
+
+      it('creates, reads, lists, disables users and sets passwords', async () => {
+        await store.createOrganisation(org)
+        await store.createOrganisation({ ...org, id: 'org-2', name: 'Other' })
+        await store.createUser(user)
+        await store.createUser({
+          ...user,
+          id: 'user-2',
+          name: 'bob',
+          orgId: 'org-2',
+          passwordHash: null,
+          role: 'reader',
+        })
+        expect(await store.getUser('user-1')).toEqual(user)
+        expect(await store.getUserByName('bob')).toMatchObject({ id: 'user-2', passwordHash: null })
+        expect(await store.getUserByName('carol')).toBeUndefined()
+        expect((await store.listUsers()).map((u) => u.name)).toEqual(['alice', 'bob'])
+        expect((await store.listUsers('org-2')).map((u) => u.name)).toEqual(['bob'])
+        expect(await store.setUserDisabled('user-1', true)).toBe(true)
+        expect((await store.getUser('user-1'))?.disabled).toBe(true)
+        expect(await store.setUserDisabled('missing', true)).toBe(false)
+        expect(await store.setUserPassword('user-2', 'scrypt$new')).toBe(true)
+        expect((await store.getUser('user-2'))?.passwordHash).toBe('scrypt$new')
+        expect(await store.setUserPassword('missing', 'x')).toBe(false)
+      })
+
+      it('maps a duplicate user name to STORE_CONFLICT and an unknown organisation to STORE_NOT_FOUND', async () => {
+        await store.createOrganisation(org)
+        await store.createUser(user)
+        await expectAppError(store.createUser({ ...user, id: 'user-9' }), 'STORE_CONFLICT')
+        await expectAppError(
+          store.createUser({ ...user, id: 'user-8', name: 'x', orgId: 'no-such-org' }),
+          'STORE_NOT_FOUND',
+        )
+      })
+
+      it('creates, finds, lists, touches and revokes API keys', async () => {
+        await store.createOrganisation(org)
+        await store.createUser(user)
+        const key = {
+          id: 'key-1',
+          userId: 'user-1',
+          prefix: 'im_abc123',
+          keyHash: 'sha256$ff',
+          label: 'ci',
+          revoked: false,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          lastUsedAt: null,
+        }
+        await store.createApiKey(key)
+        expect(await store.getApiKeyByPrefix('im_abc123')).toEqual(key)
+        expect(await store.getApiKeyByPrefix('im_zzz')).toBeUndefined()
+        await expectAppError(store.createApiKey({ ...key, id: 'key-2' }), 'STORE_CONFLICT')
+        await store.touchApiKey('key-1', '2026-01-05T00:00:00.000Z')
+        expect((await store.listApiKeys('user-1'))[0]?.lastUsedAt).toBe('2026-01-05T00:00:00.000Z')
+        expect(await store.listApiKeys('user-2')).toEqual([])
+        expect(await store.revokeApiKey('key-1')).toBe(true)
+        expect(await store.revokeApiKey('key-404')).toBe(false)
+        expect((await store.listApiKeys())[0]?.revoked).toBe(true)
+      })
+    })
+
+    describe('API roots, collections and grants', () => {
+      it('reads API roots and collections back as created', async () => {
+        expect(await store.getApiRootByPath('api1')).toMatchObject({ id: ROOT, description: null })
+        expect(await store.getApiRootByPath('api2')).toBeUndefined()
+        expect((await store.listApiRoots()).map((r) => r.path)).toEqual(['api1'])
+        expect(await store.getCollection(C1)).toEqual(makeCollection())
+        expect(await store.getCollectionByAlias('second')).toMatchObject({ id: C2 })
+        expect(await store.getCollection('nope')).toBeUndefined()
+        expect((await store.listCollections(ROOT)).map((c) => c.id).sort()).toEqual([C1, C2].sort())
+        expect(await store.listCollections('other-root')).toEqual([])
+      })
+
+      it('refuses a duplicate alias or path as STORE_CONFLICT and an unknown API root as STORE_NOT_FOUND', async () => {
+        await expectAppError(
+          store.createCollection(makeCollection({ id: uuid(77) })),
+          'STORE_CONFLICT',
+        )
+        await expectAppError(
+          store.createCollection(makeCollection({ id: uuid(78), alias: 'x', apiRootId: 'nope' })),
+          'STORE_NOT_FOUND',
+        )
+        await expectAppError(
+          store.createApiRoot({
+            id: 'root-2',
+            path: 'api1',
+            title: 't',
+            description: null,
+            maxContentLength: 1,
+            createdAt: '2026-01-01T00:00:00.000Z',
+          }),
+          'STORE_CONFLICT',
+        )
+      })
+
+      it('inserts a grant and replaces it for the same subject', async () => {
+        const grant = {
+          collectionId: C1,
+          subjectKind: 'org' as const,
+          subjectId: 'org-1',
+          canRead: true,
+          canWrite: false,
+        }
+        await store.setCollectionGrant(grant)
+        await store.setCollectionGrant({ ...grant, subjectKind: 'user', subjectId: 'user-1' })
+        await store.setCollectionGrant({ ...grant, canWrite: true })
+        await store.setCollectionGrant({ ...grant, collectionId: C2, canRead: false })
+        expect(await store.listCollectionGrants(C1)).toEqual([
+          { ...grant, canWrite: true },
+          { ...grant, subjectKind: 'user', subjectId: 'user-1' },
+        ])
+        expect(await store.listCollectionGrants()).toHaveLength(3)
+      })
+    })
+
+    describe('statuses (TAXII 2.1 section 4.3.1)', () => {
+      it('creates, updates, reads and purges status records', async () => {
+        const s = status()
+        await store.createStatus(s)
+        expect(await store.getStatus(s.id)).toEqual(s)
+        const done = status({
+          status: 'complete',
+          successes: [...s.successes, { id: ind(3), version: V1 }],
+          pendings: [],
+        })
+        await store.updateStatus(done)
+        expect(await store.getStatus(s.id)).toEqual(done)
+        await expectAppError(store.createStatus(s), 'STORE_CONFLICT')
+        await store.createStatus(status({ id: 'later', expiresAt: '2026-01-03T00:00:00Z' }))
+        expect(await store.purgeStatuses('2026-01-02T00:00:00.5Z')).toBe(1)
+        expect(await store.getStatus(s.id)).toBeUndefined()
+        expect(await store.getStatus('later')).toBeDefined()
+        expect(await store.purgeStatuses('2026-01-02T00:00:00.5Z')).toBe(0)
+      })
+
+      it('reports updating an unknown status as STORE_NOT_FOUND', async () => {
+        await expectAppError(store.updateStatus(status({ id: 'missing' })), 'STORE_NOT_FOUND')
+      })
+    })
+
+    describe('addObjects', () => {
+      it('assigns unique, strictly increasing date_added with six fractional digits', async () => {
+        const results = await add([
+          makeVersion(ind(1), V1),
+          makeVersion(ind(2), V1),
+          makeVersion(ind(3), V1),
+        ])
+        expect(results.map((r) => r.outcome)).toEqual(['added', 'added', 'added'])
+        expect(results.map((r) => r.dateAdded)).toEqual([
+          microsToTimestamp(T0),
+          microsToTimestamp(T0 + 1),
+          microsToTimestamp(T0 + 2),
+        ])
+        expect(results[0]?.dateAdded).toBe('2026-01-01T00:00:00.000000Z')
+        for (const r of results)
+          expect(r.dateAdded).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
+        // A clock that went backwards still gets later date_added values.
+        const later = await add([makeVersion(ind(4), V1)], T0 - 5_000_000)
+        expect(later[0]?.dateAdded).toBe(microsToTimestamp(T0 + 3))
+        // A clock ahead is used as it is.
+        const ahead = await add([makeVersion(ind(5), V1)], T0 + 10_000_000)
+        expect(ahead[0]?.dateAdded).toBe(microsToTimestamp(T0 + 10_000_000))
+        const page = await query({ versions: { kind: 'all' } })
+        expect(page.items.map((i) => i.dateAddedMicros)).toEqual([
+          T0,
+          T0 + 1,
+          T0 + 2,
+          T0 + 3,
+          T0 + 10_000_000,
+        ])
+        for (const i of page.items) expect(timestampToMicros(i.dateAdded)).toBe(i.dateAddedMicros)
+      })
+
+      it('counts date_added separately per collection', async () => {
+        await add([makeVersion(ind(1), V1)])
+        const other = await add([makeVersion(ind(1), V1, { collectionId: C2 })])
+        expect(other[0]).toMatchObject({ outcome: 'added', dateAdded: microsToTimestamp(T0) })
+      })
+
+      it('stores the JSON byte for byte: key order, whitespace, unicode and escapes', async () => {
+        const json =
+          '{  "type":"indicator","id":"' +
+          ind(1) +
+          '",\n\t"name" : "Ünïcødé ✓ 𝒳 \\u00e9 \\" \\\\ \\/",  "spec_version":"2.1",' +
+          '"created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z" ,"n":1.50e3 }\n'
+        await add([makeVersion(ind(1), V1, { json })])
+        const [stored] = await store.getObjectVersions(C1, ind(1))
+        expect(stored?.json).toBe(json)
+        expect(Buffer.from(stored?.json ?? '', 'utf8').equals(Buffer.from(json, 'utf8'))).toBe(true)
+      })
+
+      it('keeps every metadata column as given', async () => {
+        const v = makeVersion(ind(1), '2026-01-01T00:00:00.1234567Z', {
+          publisherOrgId: null,
+          publisherActor: 'peer:beta',
+          markingRefs: [
+            'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
+            'marking-definition--x',
+          ],
+          tlp: 'amber+strict',
+          distribution: { scope: 'groups', groups: ['g1', 'g2'], recipients: ['org-3'] },
+          anonymous: true,
+          originPeer: 'peer-beta',
+          revoked: true,
+          specVersion: '2.0',
+        })
+        await add([v])
+        const [stored] = await store.getObjectVersions(C1, ind(1))
+        const { versionKey: _k, ...rest } = v
+        expect(stored).toMatchObject(rest)
+        expect(stored?.version).toBe('2026-01-01T00:00:00.1234567Z')
+        expect(stored?.versionKey).toBe(versionKeyOf('2026-01-01T00:00:00.1234567Z'))
+        expect(stored?.dateAdded).toBe(microsToTimestamp(T0))
+      })
+
+      it('reports a version already stored as a duplicate with its first date_added, and stores it once', async () => {
+        await add([makeVersion(ind(1), V1)])
+        const again = await add(
+          [makeVersion(ind(1), V1), makeVersion(ind(2), V1), makeVersion(ind(2), V1)],
+          T0 + 100,
+        )
+        expect(again).toEqual([
+          { id: ind(1), version: V1, outcome: 'duplicate', dateAdded: microsToTimestamp(T0) },
+          { id: ind(2), version: V1, outcome: 'added', dateAdded: microsToTimestamp(T0 + 100) },
+          { id: ind(2), version: V1, outcome: 'duplicate', dateAdded: microsToTimestamp(T0 + 100) },
+        ])
+        expect(await store.countObjects(C1)).toBe(2)
+      })
+
+      it('treats the same instant written differently as the same version (STIX 2.1 section 3.2)', async () => {
+        await add([makeVersion(ind(1), '2026-01-01T00:00:00Z')])
+        const again = await add([makeVersion(ind(1), '2026-01-01T00:00:00.000000Z')])
+        expect(again[0]?.outcome).toBe('duplicate')
+        expect(await store.countObjects()).toBe(1)
+      })
+
+      it('keeps an object without a version (an SCO) as a single version', async () => {
+        const sco = `domain-name--${uuid(5)}`
+        expect((await add([makeVersion(sco, '')]))[0]?.outcome).toBe('added')
+        expect((await add([makeVersion(sco, '')]))[0]?.outcome).toBe('duplicate')
+        for (const kind of ['last', 'first', 'all'] as const) {
+          expect((await query({ versions: { kind } })).items.map((i) => i.id)).toEqual([sco])
+        }
+      })
+
+      it('stores all or nothing: an unknown collection fails the whole call with STORE_NOT_FOUND', async () => {
+        await expectAppError(
+          add([makeVersion(ind(1), V1), makeVersion(ind(2), V1, { collectionId: 'nope' })]),
+          'STORE_NOT_FOUND',
+        )
+        expect(await store.countObjects()).toBe(0)
+        // The collection's counter did not move either.
+        expect((await add([makeVersion(ind(3), V1)]))[0]?.dateAdded).toBe(microsToTimestamp(T0))
+      })
+
+      it('returns an empty list for an empty call', async () => {
+        expect(await add([])).toEqual([])
+      })
+    })
+
+    describe('queryObjects: match[version] (TAXII 2.1 section 3.4.2)', () => {
+      beforeEach(async () => {
+        // ind(1): V1, V3 then V2 (added out of version order); ind(2): V2 only.
+        await add([makeVersion(ind(1), V1), makeVersion(ind(2), V2)])
+        await add([makeVersion(ind(1), V3)], T0 + 10)
+        await add([makeVersion(ind(1), V2)], T0 + 20)
+      })
+
+      it('returns only the latest version of each object by default', async () => {
+        const page = await query()
+        expect(versionsOf(page.items)).toEqual([`02@${V2}`, `01@${V3}`])
+        expect(page.more).toBe(false)
+        expect(versionsOf((await query({ versions: { kind: 'last' } })).items)).toEqual(
+          versionsOf(page.items),
+        )
+      })
+
+      it('returns the earliest version for first', async () => {
+        expect(versionsOf((await query({ versions: { kind: 'first' } })).items)).toEqual([
+          `01@${V1}`,
+          `02@${V2}`,
+        ])
+      })
+
+      it('returns every version for all, ordered by date_added', async () => {
+        expect(versionsOf((await query({ versions: { kind: 'all' } })).items)).toEqual([
+          `01@${V1}`,
+          `02@${V2}`,
+          `01@${V3}`,
+          `01@${V2}`,
+        ])
+      })
+
+      it('matches exact versions by instant, whatever the fraction is written like', async () => {
+        const exact: VersionMatch = { kind: 'exact', keys: [versionKeyOf('2026-01-02T00:00:00Z')] }
+        expect(versionsOf((await query({ versions: exact })).items)).toEqual([
+          `02@${V2}`,
+          `01@${V2}`,
+        ])
+        const raw: VersionMatch = { kind: 'exact', keys: ['2026-01-03T00:00:00.0Z'] }
+        expect(versionsOf((await query({ versions: raw })).items)).toEqual([`01@${V3}`])
+        expect((await query({ versions: { kind: 'exact', keys: [] } })).items).toEqual([])
+      })
+
+      it('returns the union for a comma list such as first,last', async () => {
+        const union: VersionMatch = { kind: 'union', parts: [{ kind: 'first' }, { kind: 'last' }] }
+        expect(versionsOf((await query({ versions: union })).items)).toEqual([
+          `01@${V1}`,
+          `02@${V2}`,
+          `01@${V3}`,
+        ])
+        const mixed: VersionMatch = {
+          kind: 'union',
+          parts: [{ kind: 'first' }, { kind: 'exact', keys: [versionKeyOf(V2)] }],
+        }
+        expect(versionsOf((await query({ versions: mixed })).items)).toEqual([
+          `01@${V1}`,
+          `02@${V2}`,
+          `01@${V2}`,
+        ])
+        const withAll: VersionMatch = { kind: 'union', parts: [{ kind: 'last' }, { kind: 'all' }] }
+        expect((await query({ versions: withAll })).items).toHaveLength(4)
+      })
+
+      it('applies added_after to the latest version, not to an older one (section 3.4.2 "latest version ... matching the remainder")', async () => {
+        expect(versionsOf((await query({ addedAfterMicros: T0 + 1 })).items)).toEqual([`01@${V3}`])
+        // The newest version (V3) was added at T0+10: after that nothing is the latest version.
+        expect((await query({ addedAfterMicros: T0 + 10 })).items).toEqual([])
+        expect(
+          versionsOf((await query({ addedAfterMicros: T0 + 10, versions: { kind: 'all' } })).items),
+        ).toEqual([`01@${V2}`])
+      })
+
+      it('lists an object’s versions oldest date_added first', async () => {
+        expect(versionsOf(await store.getObjectVersions(C1, ind(1)))).toEqual([
+          `01@${V1}`,
+          `01@${V3}`,
+          `01@${V2}`,
+        ])
+        expect(await store.getObjectVersions(C1, ind(9))).toEqual([])
+        expect(await store.getObjectVersions(C2, ind(1))).toEqual([])
+      })
+    })
+
+    describe('queryObjects: other filters (TAXII 2.1 section 3.4)', () => {
+      beforeEach(async () => {
+        await add([
+          makeVersion(ind(1), V1),
+          makeVersion(`malware--${uuid(2)}`, V1),
+          makeVersion(`malware--${uuid(3)}`, V1, { specVersion: '2.0' }),
+          makeVersion(`domain-name--${uuid(4)}`, ''),
+          makeVersion(ind(5), V1, { collectionId: C2 }),
+        ])
+      })
+
+      it('filters by id, type and spec_version, combined with AND', async () => {
+        expect((await query({ ids: [ind(1), ind(5)] })).items.map((i) => i.id)).toEqual([ind(1)])
+        expect((await query({ types: ['malware'] })).items).toHaveLength(2)
+        expect((await query({ types: ['malware', 'domain-name'] })).items).toHaveLength(3)
+        expect((await query({ specVersions: ['2.0'] })).items.map((i) => i.id)).toEqual([
+          `malware--${uuid(3)}`,
+        ])
+        expect(
+          (
+            await query({ types: ['malware'], specVersions: ['2.1'], addedAfterMicros: T0 })
+          ).items.map((i) => i.id),
+        ).toEqual([`malware--${uuid(2)}`])
+        expect((await query({ types: ['malware'], ids: [ind(1)] })).items).toEqual([])
+        expect((await query({ types: [] })).items).toEqual([])
+        expect((await query({ collectionId: C2 })).items.map((i) => i.id)).toEqual([ind(5)])
+        expect((await query({ collectionId: 'unknown' })).items).toEqual([])
+      })
+
+      it('counts stored versions per collection and in all', async () => {
+        expect(await store.countObjects(C1)).toBe(4)
+        expect(await store.countObjects(C2)).toBe(1)
+        expect(await store.countObjects()).toBe(5)
+      })
+    })
+
+    describe('queryObjects: paging (TAXII 2.1 section 3.5)', () => {
+      it('pages with limit and the afterMicros cursor, setting more until the end', async () => {
+        const all = Array.from({ length: 53 }, (_, n) => makeVersion(ind(n + 1), V1))
+        await add(all.slice(0, 30))
+        await add(all.slice(30))
+        const seen: string[] = []
+        let cursor: number | undefined
+        let pages = 0
+        for (;;) {
+          const page = await query({
+            limit: 7,
+            ...(cursor === undefined ? {} : { afterMicros: cursor }),
+          })
+          pages++
+          seen.push(...page.items.map((i) => i.id))
+          if (!page.more) break
+          expect(page.items).toHaveLength(7)
+          cursor = page.items.at(-1)?.dateAddedMicros
+        }
+        expect(pages).toBe(8)
+        expect(seen).toEqual(all.map((v) => v.id))
+        const exact = await query({ limit: 53 })
+        expect(exact.more).toBe(false)
+        const zero = await query({ limit: 0 })
+        expect(zero).toEqual({ items: [], more: true })
+      })
+
+      it('uses the later of added_after and the cursor', async () => {
+        await add(Array.from({ length: 10 }, (_, n) => makeVersion(ind(n + 1), V1)))
+        const page = await query({ addedAfterMicros: T0 + 5, afterMicros: T0 + 2 })
+        expect(page.items.map((i) => i.dateAddedMicros)).toEqual([T0 + 6, T0 + 7, T0 + 8, T0 + 9])
+        const other = await query({ addedAfterMicros: T0 + 2, afterMicros: T0 + 7 })
+        expect(other.items.map((i) => i.dateAddedMicros)).toEqual([T0 + 8, T0 + 9])
+      })
+
+      it('never skips or repeats an object while others are added between and during pages', async () => {
+        let next = 1
+        const batch = (n: number) => Array.from({ length: n }, () => makeVersion(ind(next++), V1))
+        await add(batch(20))
+        const seen: string[] = []
+        let cursor: number | undefined
+        let round = 0
+        for (;;) {
+          // Writers with a lagging clock and with the real one, racing the reader.
+          const writes =
+            round < 10
+              ? Promise.all([add(batch(3), T0 - 1000), add(batch(2), T0 + round)])
+              : Promise.resolve([])
+          const page = await query({
+            limit: 4,
+            versions: { kind: 'all' },
+            ...(cursor === undefined ? {} : { afterMicros: cursor }),
+          })
+          await writes
+          seen.push(...page.items.map((i) => i.id))
+          if (page.items.length) cursor = page.items.at(-1)?.dateAddedMicros
+          round++
+          if (!page.more && round > 10) break
+        }
+        const expected = (await query({ limit: 10_000, versions: { kind: 'all' } })).items.map(
+          (i) => i.id,
+        )
+        expect(new Set(seen).size).toBe(seen.length)
+        expect(seen).toEqual(expected)
+        expect(seen).toHaveLength(next - 1)
+      })
+    })
+
+    describe('deleteObjects (TAXII 2.1 section 5.7)', () => {
+      beforeEach(async () => {
+        await add([makeVersion(ind(1), V1), makeVersion(ind(1), V2), makeVersion(ind(2), V1)])
+        await add([makeVersion(ind(1), V3, { specVersion: '2.0' })], T0 + 10)
+      })
+
+      it('deletes every version when no version filter is given', async () => {
+        expect(await store.deleteObjects(C1, ind(1))).toBe(3)
+        expect(await store.getObjectVersions(C1, ind(1))).toEqual([])
+        expect(await store.countObjects()).toBe(1)
+        expect(await store.deleteObjects(C1, ind(1))).toBe(0)
+      })
+
+      it('deletes the latest version and makes the one before it the latest', async () => {
+        expect(await store.deleteObjects(C1, ind(1), { kind: 'last' })).toBe(1)
+        expect(versionsOf((await query({ ids: [ind(1)] })).items)).toEqual([`01@${V2}`])
+        expect(await store.deleteObjects(C1, ind(1), { kind: 'first' })).toBe(1)
+        expect(
+          versionsOf((await query({ ids: [ind(1)], versions: { kind: 'first' } })).items),
+        ).toEqual([`01@${V2}`])
+        expect(versionsOf((await query({ ids: [ind(1)] })).items)).toEqual([`01@${V2}`])
+      })
+
+      it('deletes exact versions and honours spec_version', async () => {
+        expect(
+          await store.deleteObjects(C1, ind(1), { kind: 'exact', keys: [versionKeyOf(V2)] }),
+        ).toBe(1)
+        expect(await store.deleteObjects(C1, ind(1), { kind: 'all' }, ['2.1'])).toBe(1)
+        expect(versionsOf(await store.getObjectVersions(C1, ind(1)))).toEqual([`01@${V3}`])
+        expect(
+          versionsOf((await query({ ids: [ind(1)], versions: { kind: 'first' } })).items),
+        ).toEqual([`01@${V3}`])
+        expect(await store.deleteObjects(C2, ind(1))).toBe(0)
+      })
+
+      it('lets a deleted version be added again as new', async () => {
+        await store.deleteObjects(C1, ind(2))
+        const again = await add([makeVersion(ind(2), V1)], T0)
+        expect(again[0]).toMatchObject({ outcome: 'added', dateAdded: microsToTimestamp(T0 + 11) })
+      })
+    })
+  })
+}
