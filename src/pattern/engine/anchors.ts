@@ -9,6 +9,7 @@
 import type { Comparison, ComparisonExpr, ObjectPath, ScalarConstant } from '../ast.js'
 import { formatObjectPath, isHexHashProperty } from '../evaluate.js'
 import { parseIpNetwork, type IpNetwork } from '../ip.js'
+import { parseRegex, regexAffixes } from '../regex/regex-syntax.js'
 
 /** How values reached by a path are normalised for the index. */
 export type PathKind =
@@ -87,6 +88,15 @@ export type Anchor =
   | { readonly kind: 'eq-string'; readonly path: PathInfo; readonly value: string }
   | { readonly kind: 'eq-scalar'; readonly path: PathInfo; readonly value: string }
   | { readonly kind: 'cidr'; readonly path: PathInfo; readonly net: IpNetwork }
+  /** Every matching value (NFC) starts with `value`. */
+  | { readonly kind: 'prefix'; readonly path: PathInfo; readonly value: string }
+  /** Every matching value (NFC, without one final newline when `newline`) ends with `value`. */
+  | {
+      readonly kind: 'suffix'
+      readonly path: PathInfo
+      readonly value: string
+      readonly newline: boolean
+    }
 
 /** Anchors of the body, or `undefined` when it has none (evaluate for every SCO of its type). */
 export function anchorsOf(expr: ComparisonExpr): Anchor[] | undefined {
@@ -118,7 +128,19 @@ export function anchorsOf(expr: ComparisonExpr): Anchor[] | undefined {
 }
 
 function score(anchors: Anchor[]): number {
-  return anchors.reduce((s, a) => s + (a.kind === 'cidr' ? 1000 - a.net.prefix : 1), 0)
+  const cost = (a: Anchor): number => {
+    switch (a.kind) {
+      case 'eq-string':
+      case 'eq-scalar':
+        return 1
+      case 'prefix':
+      case 'suffix':
+        return 10
+      case 'cidr':
+        return 1000 - a.net.prefix
+    }
+  }
+  return anchors.reduce((s, a) => s + cost(a), 0)
 }
 
 function constantKey(path: PathInfo, c: ScalarConstant): Anchor | undefined {
@@ -185,11 +207,51 @@ function comparisonAnchors(c: Comparison): Anchor[] | undefined {
     case '<=':
     case '>':
     case '>=':
+      return undefined
     case 'LIKE':
+      return c.value.kind === 'string' ? likeAnchors(path, c.value.value) : undefined
     case 'MATCHES':
+      return c.value.kind === 'string' ? regexAnchors(path, c.value.value) : undefined
     case 'ISSUPERSET':
       return undefined
   }
+}
+
+/** Shortest literal worth indexing: shorter ones would select too many patterns. */
+const MIN_AFFIX = 3
+
+function likeAnchors(path: PathInfo, pattern: string): Anchor[] | undefined {
+  const text = pattern.normalize('NFC')
+  const first = text.search(/[%_]/)
+  if (first < 0) return [{ kind: 'prefix', path, value: text }]
+  let last = first
+  for (let i = text.length - 1; i >= first; i--) {
+    if (text[i] === '%' || text[i] === '_') {
+      last = i
+      break
+    }
+  }
+  const prefix = text.slice(0, first)
+  const suffix = text.slice(last + 1)
+  if (prefix.length >= suffix.length && prefix.length >= MIN_AFFIX)
+    return [{ kind: 'prefix', path, value: prefix }]
+  if (suffix.length >= MIN_AFFIX) return [{ kind: 'suffix', path, value: suffix, newline: false }]
+  return undefined
+}
+
+function regexAnchors(path: PathInfo, source: string): Anchor[] | undefined {
+  let affixes: ReturnType<typeof regexAffixes>
+  try {
+    affixes = regexAffixes(parseRegex(source))
+  } catch {
+    return undefined
+  }
+  const { prefix, suffix, endsAtNewline } = affixes
+  if (prefix.length >= suffix.length && prefix.length >= MIN_AFFIX)
+    return [{ kind: 'prefix', path, value: prefix }]
+  if (suffix.length >= MIN_AFFIX)
+    return [{ kind: 'suffix', path, value: suffix, newline: endsAtNewline }]
+  return undefined
 }
 
 /** Object types the body can start from (for bodies without anchors). */

@@ -150,7 +150,8 @@ describe('PatternEngine.match', () => {
       indicator("[url:value NOT LIKE 'https:%']", { id: 'indicator--url' }),
     ])
     expect(loaded).toBe(4)
-    expect(engine.stats().unanchoredLeaves).toBe(4)
+    // The LIKE has a literal suffix and is indexed by it; the others are evaluated per type.
+    expect(engine.stats().unanchoredLeaves).toBe(3)
     expect(hitIds(engine, domain('a.evil.example')).sort()).toEqual([
       'indicator--like',
       'indicator--ne',
@@ -158,6 +159,32 @@ describe('PatternEngine.match', () => {
     expect(hitIds(engine, domain('x12.example')).sort()).toEqual(['indicator--ne', 'indicator--re'])
     expect(hitIds(engine, domain('good.example'))).toEqual([])
     expect(hitIds(engine, ip('1.2.3.4'))).toEqual([])
+  })
+
+  it('indexes literal prefixes and suffixes of LIKE and MATCHES', () => {
+    const { engine } = compile([
+      indicator("[url:value LIKE 'http://bad.example/%']", { id: 'indicator--prefix' }),
+      indicator("[url:value LIKE '%/payload.exe']", { id: 'indicator--suffix' }),
+      indicator("[url:value LIKE 'ftp://exact.example/x']", { id: 'indicator--whole' }),
+      indicator("[url:value MATCHES '^https?://c2\\\\.example/']", { id: 'indicator--re-prefix' }),
+      indicator("[url:value MATCHES '\\\\.php\\\\?id=[0-9]+&cmd=exec$']", {
+        id: 'indicator--re-suffix',
+      }),
+      indicator("[domain-name:value LIKE 'caf\u00e9.example']", { id: 'indicator--nfc' }),
+    ])
+    expect(engine.stats().unanchoredLeaves).toBe(0)
+    const url = (value: string): Observation => obs({ '0': { type: 'url', value } })
+    expect(hitIds(engine, url('http://bad.example/x/payload.exe')).sort()).toEqual([
+      'indicator--prefix',
+      'indicator--suffix',
+    ])
+    expect(hitIds(engine, url('http://good.example/'))).toEqual([])
+    expect(hitIds(engine, url('ftp://exact.example/x'))).toEqual(['indicator--whole'])
+    expect(hitIds(engine, url('http://c2.example/a'))).toEqual(['indicator--re-prefix'])
+    expect(hitIds(engine, url('https://c2.example/a'))).toEqual(['indicator--re-prefix'])
+    expect(hitIds(engine, url('http://c3.example/a'))).toEqual([])
+    expect(hitIds(engine, url('http://x/a.php?id=12&cmd=exec\n'))).toEqual(['indicator--re-suffix'])
+    expect(hitIds(engine, domain('cafe\u0301.example'))).toEqual(['indicator--nfc'])
   })
 
   it('confirms candidates by full evaluation (AND within one observation)', () => {

@@ -74,6 +74,12 @@ class PathIndex {
   /** IPv6 blocks: prefix length -> masked address hex -> leaves. */
   readonly cidr6 = new Map<number, Map<string, Ids>>()
   cidr6Lengths: number[] = []
+  /** Literal prefixes / suffixes of LIKE and MATCHES: length -> text -> leaves. */
+  readonly prefixes = new Map<number, Map<string, Ids>>()
+  readonly suffixes = new Map<number, Map<string, Ids>>()
+  affixLengths: { prefix: number[]; suffix: number[] } = { prefix: [], suffix: [] }
+  /** True when some suffix anchor came from `$` (which also matches before a final newline). */
+  suffixNewline = false
   readonly version: 4 | 6 | undefined
   /** Property names when the path is plain properties without references (fast walk). */
   readonly simpleSteps: string[] | undefined
@@ -108,6 +114,20 @@ class PathIndex {
     }
   }
 
+  addAffix(kind: 'prefix' | 'suffix', text: string, id: number): void {
+    const table = kind === 'prefix' ? this.prefixes : this.suffixes
+    let byText = table.get(text.length)
+    if (!byText) {
+      byText = new Map()
+      table.set(text.length, byText)
+      this.affixLengths = {
+        prefix: [...this.prefixes.keys()].sort((a, b) => a - b),
+        suffix: [...this.suffixes.keys()].sort((a, b) => a - b),
+      }
+    }
+    addId(byText, text, id)
+  }
+
   /** Values of the path in `sco`, written to `out` (cleared first). */
   values(sco: Sco, obs: Observation, out: unknown[]): void {
     out.length = 0
@@ -123,6 +143,11 @@ class PathIndex {
     }
     for (const r of resolvePath(this.info.path, sco, obs)) out.push(r.value)
   }
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
 }
 
 function bytesToUint(b: Uint8Array): number {
@@ -297,7 +322,7 @@ export class PatternEngine {
       simple =
         body.kind === 'comparison' &&
         anchors !== undefined &&
-        anchors.every((a) => a.kind !== 'cidr' && a.path.exact) &&
+        anchors.every((a) => (a.kind === 'eq-string' || a.kind === 'eq-scalar') && a.path.exact) &&
         (body.operator === '=' || body.operator === 'IN')
     }
     this.ids.push(id)
@@ -322,7 +347,11 @@ export class PatternEngine {
         const index = this.pathIndex(a.path)
         if (a.kind === 'eq-string') addId(index.eqString, a.value, leaf)
         else if (a.kind === 'eq-scalar') addId(index.eqScalar, a.value, leaf)
-        else index.addCidr(a.net, leaf)
+        else if (a.kind === 'cidr') index.addCidr(a.net, leaf)
+        else {
+          index.addAffix(a.kind, a.value, leaf)
+          if (a.kind === 'suffix' && a.newline) index.suffixNewline = true
+        }
       }
     })
   }
@@ -372,8 +401,34 @@ export class PatternEngine {
       this.candidates(index.eqString.get(key), index, value)
       if (index.cidr4Lengths.length > 0 || index.cidr6Lengths.length > 0)
         this.lookupCidr(index, value, v4)
+      if (index.prefixes.size > 0 || index.suffixes.size > 0) this.lookupAffixes(index, value)
     } else if (typeof value === 'number' || typeof value === 'boolean') {
       this.candidates(index.eqScalar.get(scalarKey(value)), index, value)
+    }
+  }
+
+  private lookupAffixes(index: PathIndex, raw: string): void {
+    // LIKE and MATCHES compare the NFC form; ASCII is already in it.
+    const value = isAscii(raw) ? raw : raw.normalize('NFC')
+    const { prefix, suffix } = index.affixLengths
+    for (const len of prefix) {
+      if (len > value.length) break
+      this.candidates(index.prefixes.get(len)?.get(value.slice(0, len)), index, raw)
+    }
+    for (const len of suffix) {
+      if (len > value.length) break
+      this.candidates(index.suffixes.get(len)?.get(value.slice(value.length - len)), index, raw)
+    }
+    if (index.suffixNewline && value.endsWith('\n')) {
+      const trimmed = value.slice(0, -1)
+      for (const len of suffix) {
+        if (len > trimmed.length) break
+        this.candidates(
+          index.suffixes.get(len)?.get(trimmed.slice(trimmed.length - len)),
+          index,
+          raw,
+        )
+      }
     }
   }
 

@@ -12,7 +12,8 @@ import { AppError } from '../../errors.js'
 export type CharTest = (cp: number) => boolean
 
 export type RegexNode =
-  | { readonly t: 'char'; readonly test: CharTest }
+  /** One code point; `lit` is set when exactly one code point matches (a literal). */
+  | { readonly t: 'char'; readonly test: CharTest; readonly lit?: number }
   | { readonly t: 'seq'; readonly items: readonly RegexNode[] }
   | { readonly t: 'alt'; readonly alts: readonly RegexNode[] }
   | { readonly t: 'repeat'; readonly node: RegexNode; readonly min: number; readonly max: number }
@@ -224,7 +225,7 @@ class RegexParser {
       const folded = foldCase(cp)
       return { t: 'char', test: (c) => c === cp || foldCase(c) === folded }
     }
-    return { t: 'char', test: (c) => c === cp }
+    return { t: 'char', test: (c) => c === cp, lit: cp }
   }
 
   private parseAtom(flags: Flags): { node: RegexNode } | { flags: Flags } {
@@ -576,4 +577,37 @@ class RegexParser {
 /** Parses `source` (PCRE syntax, DOTALL on as STIX requires) or throws `PATTERN_REGEX`. */
 export function parseRegex(source: string): RegexNode {
   return new RegexParser(source).parse()
+}
+
+function literalRun(nodes: readonly RegexNode[]): string {
+  let text = ''
+  for (const n of nodes) {
+    if (n.t !== 'char' || n.lit === undefined) break
+    text += String.fromCodePoint(n.lit)
+  }
+  return text
+}
+
+/**
+ * Literal text every match must start with (after `^`/`\A`) or end with (before `$`/`\z`),
+ * for indexing; empty when there is none. `endsAtNewline` is set for `$`, which also
+ * matches before a final newline.
+ * @internal
+ */
+export function regexAffixes(node: RegexNode): {
+  prefix: string
+  suffix: string
+  endsAtNewline: boolean
+} {
+  const items = node.t === 'seq' ? node.items : [node]
+  const first = items[0]
+  const prefix = first?.t === 'assert' && first.kind === 'start' ? literalRun(items.slice(1)) : ''
+  const last = items.at(-1)
+  let suffix = ''
+  let endsAtNewline = false
+  if (last?.t === 'assert' && (last.kind === 'end' || last.kind === 'end-or-newline')) {
+    suffix = [...literalRun([...items.slice(0, -1)].reverse())].reverse().join('')
+    endsAtNewline = last.kind === 'end-or-newline'
+  }
+  return { prefix, suffix, endsAtNewline }
 }
