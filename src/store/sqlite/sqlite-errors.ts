@@ -2,8 +2,9 @@
 import { AppError } from '../../errors.js'
 
 /** The AppError for a SQLite driver error (other errors are returned unchanged). */
-export function mapSqliteError(error: unknown, what: string): unknown {
-  if (error instanceof AppError || !(error instanceof Error)) return error
+export function mapSqliteError(error: unknown, what: string): Error {
+  if (!(error instanceof Error)) return new Error(`${what}: ${String(error)}`)
+  if (error instanceof AppError) return error
   const code = (error as Error & { code?: unknown }).code
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error
   const detail = `${what}: ${error.message}`
