@@ -3,7 +3,8 @@
  * Each benchmark module is listed here once.
  */
 import { runBenchmarks, type Benchmark } from './harness.js'
+import { validateBenchmark } from './validate.bench.js'
 
-const benchmarks: Benchmark[] = []
+const benchmarks: Benchmark[] = [validateBenchmark, ]
 
 await runBenchmarks(benchmarks, process.argv.slice(2))

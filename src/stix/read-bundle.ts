@@ -102,6 +102,8 @@ const TAB = 0x09
 const LF = 0x0a
 const CR = 0x0d
 const BOM = 0xfeff
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\u0000-\u007f]/
 
 // Scanner states.
 const S_DOC = 0 // expecting a top-level value, or the end
@@ -163,6 +165,7 @@ export class JsonElementScanner {
   // Cached positions of the next quote/backslash in buf (positions only move forward).
   private nextQuote = -1
   private nextBackslash = -1
+  private nextNewline = -1
 
   // Structure.
   private topIsObject = false
@@ -207,13 +210,16 @@ export class JsonElementScanner {
   feed(chunk: string, byteLength = -1): void {
     if (this.buf.length > 0) this.finishChunk()
     this.buf = chunk
-    this.chunkBytes = byteLength
-    this.ascii = byteLength === chunk.length
+    // An all-ASCII chunk has one byte per character, so byte offsets need no counting; a
+    // native regular expression finds that out far faster than counting would.
+    this.ascii = byteLength === chunk.length || (byteLength < 0 && !NON_ASCII.test(chunk))
+    this.chunkBytes = this.ascii ? chunk.length : byteLength
     this.lineCur = 0
     this.byteCur = 0
     this.bytesAtCur = this.chunkStartBytes
     this.nextQuote = -1
     this.nextBackslash = -1
+    this.nextNewline = -1
     if (this.topFrom >= 0) this.topFrom = 0
     if (this.state === S_VALUE && this.valueDest === DEST_ELEMENT) this.valueFrom = 0
     if (this.state === S_OBJ_KEY_STRING) this.keyFrom = 0
@@ -642,11 +648,17 @@ export class JsonElementScanner {
   /** Location of chunk position `i`; positions asked for never go backwards within a chunk. */
   locate(i: number): SourceLocation {
     const buf = this.buf
-    let nl = buf.indexOf('\n', this.lineCur)
-    while (nl >= 0 && nl < i) {
+    // The next newline is cached: searching from the cursor each time would rescan a long
+    // single-line document for every element.
+    if (this.nextNewline < this.lineCur) {
+      const nl = buf.indexOf('\n', this.lineCur)
+      this.nextNewline = nl < 0 ? buf.length : nl
+    }
+    while (this.nextNewline < i) {
       this.line++
-      this.lineStart = this.chunkStart + nl + 1
-      nl = buf.indexOf('\n', nl + 1)
+      this.lineStart = this.chunkStart + this.nextNewline + 1
+      const nl = buf.indexOf('\n', this.nextNewline + 1)
+      this.nextNewline = nl < 0 ? buf.length : nl
     }
     if (i > this.lineCur) this.lineCur = i
     let offset: number
