@@ -5,6 +5,6 @@
 import { runBenchmarks, type Benchmark } from './harness.js'
 import { validateBenchmark } from './validate.bench.js'
 
-const benchmarks: Benchmark[] = [validateBenchmark, ]
+const benchmarks: Benchmark[] = [validateBenchmark]
 
 await runBenchmarks(benchmarks, process.argv.slice(2))
