@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readSpecExamples, stripSpans } from '../../test/fixtures/patterns/ast-json.js'
 import type {
@@ -12,6 +13,7 @@ import type {
 } from './ast.js'
 import { parsePattern } from './parse-pattern.js'
 import type { PatternIssue } from './pattern-issue.js'
+import { validatePattern } from './validate-pattern.js'
 
 function ok(text: string): Pattern {
   const r = parsePattern(text)
@@ -840,5 +842,68 @@ describe('parsePattern: spans', () => {
   it('returns frozen nodes', () => {
     expect(Object.isFrozen(p)).toBe(true)
     expect(Object.isFrozen(p.expr)).toBe(true)
+  })
+})
+
+describe('parsePattern: robustness (fast-check)', () => {
+  const examples = readSpecExamples().map((e) => e.pattern)
+  const alphabet = fc.constantFrom(
+    ...[
+      '[',
+      ']',
+      '(',
+      ')',
+      "'",
+      '\\',
+      ':',
+      '.',
+      ',',
+      '*',
+      '=',
+      '!',
+      '<',
+      '>',
+      '-',
+      '+',
+      '0',
+      '9',
+      ' ',
+      '\n',
+    ],
+    ...['AND ', 'OR ', 'NOT ', 'IN ', 'WITHIN ', 'SECONDS', 'REPEATS ', 'TIMES', 'START ', 'STOP '],
+    ...["b'", "h'", "t'", 'file', 'x-t', 'true', '1.5', 'é', '😀', '\u2028'],
+  )
+  const soup = fc.array(alphabet, { maxLength: 40 }).map((parts) => parts.join(''))
+  const mutated = fc
+    .record({
+      text: fc.constantFrom(...examples),
+      at: fc.nat(),
+      cut: fc.nat({ max: 5 }),
+      insert: fc.string({ maxLength: 3, unit: 'binary' }),
+    })
+    .map(({ text, at, cut, insert }) => {
+      const i = at % (text.length + 1)
+      return text.slice(0, i) + insert + text.slice(i + cut)
+    })
+
+  it('never throws, and locates every error inside the text', () => {
+    fc.assert(
+      fc.property(fc.oneof(soup, mutated, fc.string({ unit: 'binary' })), (text) => {
+        // validatePattern runs every check on whatever parses; it must not throw either.
+        expect(validatePattern(text).ok).toBeTypeOf('boolean')
+        const r = parsePattern(text)
+        if (r.ok) return
+        const e = r.error
+        expect(e.offset).toBeGreaterThanOrEqual(0)
+        expect(e.offset).toBeLessThanOrEqual(text.length)
+        const lines = text.split(/\r\n|\r|\n/)
+        expect(e.line).toBeGreaterThanOrEqual(1)
+        expect(e.line).toBeLessThanOrEqual(lines.length)
+        expect(e.column).toBeGreaterThanOrEqual(1)
+        expect(e.column).toBeLessThanOrEqual((lines[e.line - 1]?.length ?? 0) + 1)
+        expect(e.message.length).toBeGreaterThan(0)
+      }),
+      { numRuns: 3000 },
+    )
   })
 })
