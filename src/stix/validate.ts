@@ -183,6 +183,8 @@ function checkCustomObject(o: Json, type: string, ctx: Ctx): void {
     )
     ctx.path.pop()
   }
+  // A custom object's own properties are not custom properties: no 'x_' prefix expected.
+  ctx.toplevelExtension = true
   checkTable(customTable, o, ctx, true)
   const id = o['id']
   if (typeof id === 'string') {
