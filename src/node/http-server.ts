@@ -102,6 +102,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       resolve()
     })
   })
+  // After start-up, a server error (out of file descriptors...) is logged, not a crash.
+  server.on('error', (error) => {
+    process.stderr.write(`intelmesh: server error: ${error.message}\n`)
+  })
   const bound = server.address() as AddressInfo
   const address = { host: options.listen.host, port: bound.port }
   const origin = `${options.tls ? 'https' : 'http'}://${formatListen(address)}`

@@ -4,7 +4,7 @@
  * then stops gracefully: no new connections, in-flight requests finish, the database closes.
  */
 import { defaultApiRootPath } from '../../node/bootstrap.js'
-import { loadConfig, type ConfigFlags } from '../../node/config.js'
+import { formatListen, loadConfig, type ConfigFlags, type NodeConfig } from '../../node/config.js'
 import { startBanner } from '../../node/start-banner.js'
 import { startNode, type RunningNode } from '../../node/start-node.js'
 import type { Store } from '../../store/store.js'
@@ -12,7 +12,22 @@ import { createTaxiiApp } from '../../taxii/server/create-taxii-app.js'
 import { EXIT, type CommandRegistrar } from '../context.js'
 import { openStore } from '../open-store.js'
 
-type ServeOptions = ConfigFlags
+type ServeOptions = ConfigFlags & { printConfig?: boolean }
+
+/** The resolved configuration with where each value came from; secrets are masked. */
+function describeConfig(config: NodeConfig): Record<string, unknown> {
+  return {
+    listen: formatListen(config.listen),
+    dataDir: config.dataDir,
+    db: config.db.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+    tls: config.tls,
+    allowInsecurePublic: config.allowInsecurePublic,
+    adminPassword: config.adminPassword === undefined ? null : '***',
+    nodeName: config.nodeName,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    sources: config.sources,
+  }
+}
 
 /** Resolves with the name of the first SIGINT or SIGTERM. */
 function nextStopSignal(): Promise<NodeJS.Signals> {
@@ -41,9 +56,15 @@ export const registerServeCommand: CommandRegistrar = (program, ctx) => {
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--allow-insecure-public', 'allow a non-loopback listen address without TLS')
     .option('--node-name <name>', "the node's own organisation name, used on the first start")
+    .option('--print-config', 'print the resolved configuration and its sources, then exit')
     .action(async (options: ServeOptions) => {
       // Configuration errors are the caller's: they reach main() and print as one line.
-      const config = loadConfig({ flags: options, env: ctx.env })
+      const { printConfig, ...flags } = options
+      const config = loadConfig({ flags, env: ctx.env })
+      if (printConfig) {
+        ctx.stdout.write(`${JSON.stringify(describeConfig(config), null, 2)}\n`)
+        return
+      }
       let store: Store | undefined
       let node: RunningNode
       try {
