@@ -14,6 +14,7 @@ import type {
   StatusRecord,
   Store,
 } from '../store/store.js'
+import { microsToTimestamp } from '../store/timestamps.js'
 import { objectMetadata, objectVersion, type Publisher } from './object-metadata.js'
 
 /** How long a status stays readable after completion (section 4.3: at least 24 hours). */
@@ -31,12 +32,6 @@ export interface AddEnvelopeInput {
   body: string
   /** The request time, in microseconds since the epoch. */
   nowMicros: number
-}
-
-function microsToTimestamp(micros: number): string {
-  const whole = Math.floor(micros / 1_000_000)
-  const fraction = micros - whole * 1_000_000
-  return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(fraction).padStart(6, '0')}Z`
 }
 
 /** The failure message of an invalid object: each error issue with its path and rule. */

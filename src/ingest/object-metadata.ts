@@ -1,6 +1,6 @@
 import type { Collection, NewObjectVersion } from '../store/store.js'
+import { versionKeyOf } from '../store/timestamps.js'
 import { tlpFromMarkings } from './tlp-from-markings.js'
-import { versionKey } from './version-key.js'
 
 /** Who publishes: the organisation and the actor recorded with each stored version. */
 export interface Publisher {
@@ -40,7 +40,7 @@ export function objectMetadata(
     type: String(object['type']),
     specVersion: typeof object['spec_version'] === 'string' ? object['spec_version'] : '2.1',
     version,
-    versionKey: versionKey(version),
+    versionKey: versionKeyOf(version),
     json: raw,
     publisherOrgId: publisher.orgId,
     publisherActor: publisher.actor,

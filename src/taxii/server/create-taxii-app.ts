@@ -45,6 +45,7 @@ import type {
   Store,
   StoredObjectVersion,
 } from '../../store/store.js'
+import { microsToTimestamp } from '../../store/timestamps.js'
 import {
   STIX_MEDIA_TYPE,
   TAXII_MEDIA_TYPE,
@@ -111,12 +112,6 @@ const ROUTES = {
   object: '/:root/collections/:collectionId/objects/:objectId/',
   versions: '/:root/collections/:collectionId/objects/:objectId/versions/',
 } as const
-
-function microsToTimestamp(micros: number): string {
-  const whole = Math.floor(micros / 1_000_000)
-  const fraction = micros - whole * 1_000_000
-  return `${new Date(whole * 1000).toISOString().slice(0, 19)}.${String(fraction).padStart(6, '0')}Z`
-}
 
 function taxiiResponse(
   c: Context,

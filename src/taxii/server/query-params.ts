@@ -10,8 +10,9 @@
  *   so a typo (`limt=10`) never silently returns everything.
  */
 import { AppError } from '../../errors.js'
-import { instantKey, parseRfc3339, timestampMicros } from '../../ingest/version-key.js'
 import type { VersionMatch } from '../../store/store.js'
+import { toVersionKey } from '../../store/timestamps.js'
+import { parseRfc3339, timestampMicros } from './parse-rfc3339.js'
 
 /** Which endpoint the parameters are for: each accepts its own set (sections 5.3-5.8). */
 export type EndpointKind = 'objects' | 'manifest' | 'object' | 'versions' | 'delete' | 'plain'
@@ -72,14 +73,14 @@ function parseVersionMatch(value: string): VersionMatch {
       identity = item
       parts.push({ kind: item })
     } else {
-      const parsed = parseRfc3339(item, { utcOnly: true })
-      if (!parsed) {
+      const key = parseRfc3339(item, { utcOnly: true }) ? toVersionKey(item) : undefined
+      if (key === undefined) {
         throw badParameter(
           parameter,
           `"${item}" is neither first, last, all nor a STIX timestamp like 2016-01-01T01:01:01.000Z`,
         )
       }
-      identity = instantKey(parsed)
+      identity = key
       exact.push(identity)
     }
     if (seen.has(identity)) {

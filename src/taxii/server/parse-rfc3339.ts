@@ -1,6 +1,6 @@
 /**
- * Timestamps for versions and filters: strict RFC 3339 parsing, the normalised `versionKey`
- * the store orders versions by, and microseconds since the epoch for `added_after`.
+ * Strict RFC 3339 parsing for query parameters (`added_after`, `match[version]`): calendar
+ * fields range-checked, and microseconds since the epoch for `added_after`.
  */
 
 /** An RFC 3339 instant, split so no precision is lost. */
@@ -71,45 +71,4 @@ export function parseRfc3339(
 export function timestampMicros(ts: ParsedTimestamp): number {
   const micros = Number(ts.fraction.slice(0, 6).padEnd(6, '0'))
   return ts.epochSeconds * 1_000_000 + micros
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0')
-}
-
-/**
- * The normalised, fixed-width UTC form of an instant: `YYYY-MM-DDTHH:MM:SS.fffffffff`, with
- * nine fractional digits (more only when the input has more significant digits). String order
- * equals time order, and equal instants written differently (`.1Z`, `.100Z`) get equal keys.
- */
-export function instantKey(ts: ParsedTimestamp): string {
-  const days = Math.floor(ts.epochSeconds / 86400)
-  const secondsOfDay = ts.epochSeconds - days * 86400
-  // Inverse of daysFromCivil.
-  const z = days + 719468
-  const era = Math.floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  )
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-  const hour = Math.floor(secondsOfDay / 3600)
-  const minute = Math.floor((secondsOfDay % 3600) / 60)
-  const second = secondsOfDay % 60
-  const fraction = ts.fraction.padEnd(9, '0')
-  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${fraction}`
-}
-
-/**
- * The `versionKey` of a stored version: the normalised instant of a STIX timestamp; the empty
- * string for unversioned objects (version `''`); any other string unchanged.
- */
-export function versionKey(version: string): string {
-  if (version === '') return ''
-  const parsed = parseRfc3339(version, { utcOnly: true })
-  return parsed ? instantKey(parsed) : version
 }
