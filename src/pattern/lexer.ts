@@ -322,14 +322,18 @@ export class Lexer {
       if (pos >= this.length) {
         this.pos = pos
         this.failAtStart(
-          `unterminated string: the string opened at ${describePosition(this.here(quote))} has no closing "'"`,
-          quote,
+          `unterminated string: the string opened at ${describePosition(this.startPosition())} has no closing "'"`,
         )
       }
       const c = src.charCodeAt(pos)
       if (c === CH_QUOTE) break
       if (c === CH_BACKSLASH) {
         const e = src.charCodeAt(pos + 1)
+        // A final backslash escapes nothing: the string is simply unterminated.
+        if (pos + 1 >= this.length) {
+          pos = this.length
+          continue
+        }
         if (e !== CH_QUOTE && e !== CH_BACKSLASH) {
           this.pos = pos
           this.fail(
@@ -354,8 +358,8 @@ export class Lexer {
   }
 
   /** Fails at the token start, whose line may differ from the current one. */
-  private failAtStart(message: string, _offset: number, expected?: string[]): never {
-    throw new PatternSyntaxError(message, this.startPosition(), expected)
+  private failAtStart(message: string): never {
+    throw new PatternSyntaxError(message, this.startPosition(), undefined)
   }
 
   /** Scans the raw body of a prefixed constant `x'...'` (no escapes allowed). */
@@ -366,7 +370,6 @@ export class Lexer {
     if (close < 0) {
       this.failAtStart(
         `unterminated ${what} constant: no closing "'" for the quote at ${describePosition(this.here(open))}`,
-        open,
       )
     }
     const body = src.slice(open + 1, close)
@@ -377,7 +380,6 @@ export class Lexer {
   private scanBinary(start: number): void {
     const body = this.scanRawBody(start, 'binary')
     // Line feeds in the base64 data MUST be ignored (section 9.2).
-    let clean = ''
     let lineBreaks = false
     for (let i = 0; i < body.length; i++) {
       const c = body.charCodeAt(i)
@@ -389,10 +391,10 @@ export class Lexer {
         }
       }
     }
-    clean = lineBreaks ? body.replace(/[\r\n]/g, '') : body
+    const clean = lineBreaks ? body.replace(/[\r\n]/g, '') : body
     const bytes = decodeBase64(clean)
     if (typeof bytes === 'string') {
-      this.failAtStart(`invalid binary constant b'${clean}': ${bytes}`, start)
+      this.failAtStart(`invalid binary constant b'${clean}': ${bytes}`)
     }
     this.kind = 'binary'
     this.text = body
@@ -404,7 +406,6 @@ export class Lexer {
     if (body.length % 2 !== 0) {
       this.failAtStart(
         `invalid hex constant h'${body}': it must have an even number of hex digits (STIX 2.1 section 9.2)`,
-        start,
       )
     }
     const bytes = new Uint8Array(body.length / 2)
@@ -415,7 +416,6 @@ export class Lexer {
         const bad = hi < 0 ? i : i + 1
         this.failAtStart(
           `invalid hex constant h'${body}': ${describeChar(body, bad)} at position ${bad + 1} is not a hex digit`,
-          start,
         )
       }
       bytes[i / 2] = (hi << 4) | lo
@@ -429,7 +429,7 @@ export class Lexer {
     const body = this.scanRawBody(start, 'timestamp')
     const micros = parseTimestamp(body)
     if (typeof micros === 'string') {
-      this.failAtStart(`invalid timestamp t'${body}': ${micros}`, start)
+      this.failAtStart(`invalid timestamp t'${body}': ${micros}`)
     }
     this.kind = 'timestamp'
     this.text = body

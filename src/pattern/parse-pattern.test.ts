@@ -648,6 +648,14 @@ describe('parsePattern: syntax errors', () => {
     expect(err('[x-t:a = 1]\rAND\r]')).toMatchObject({ line: 3, column: 1 })
   })
 
+  it('points an unterminated multi-line string at its opening quote', () => {
+    expect(err("[x-t:a = 1] AND\n[x-t:b = 'one\ntwo")).toMatchObject({
+      line: 2,
+      column: 10,
+      message: `line 2, column 10: unterminated string: the string opened at line 2, column 10 has no closing "'"`,
+    })
+  })
+
   it('continues line counting through multi-line strings', () => {
     expect(err("[x-t:a = 'one\ntwo\nthree' = 1]")).toMatchObject({ line: 3, column: 8 })
   })
@@ -666,8 +674,8 @@ describe('parsePattern: syntax errors', () => {
       ],
       [
         "[x-t:a = 'a\\",
-        12,
-        "invalid escape '\\' in string: only \\' and \\\\ are allowed (STIX 2.1 section 9.2)",
+        10,
+        `unterminated string: the string opened at column 10 has no closing "'"`,
       ],
       [
         "[x-t:a = h'abc']",
