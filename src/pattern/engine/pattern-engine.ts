@@ -319,11 +319,18 @@ export class PatternEngine {
     if (pattern.expr.kind === 'observation') {
       const body = pattern.expr.expr
       const anchors = anchorsOf(body)
+      // The index answers these exactly: a hit needs no parse and no evaluation.
       simple =
         body.kind === 'comparison' &&
         anchors !== undefined &&
-        anchors.every((a) => (a.kind === 'eq-string' || a.kind === 'eq-scalar') && a.path.exact) &&
-        (body.operator === '=' || body.operator === 'IN')
+        anchors.every(
+          (a) =>
+            a.path.exact &&
+            (a.kind === 'eq-string' ||
+              a.kind === 'eq-scalar' ||
+              (a.kind === 'cidr' && a.path.kind === 'ip')),
+        ) &&
+        (body.operator === '=' || body.operator === 'IN' || body.operator === 'ISSUBSET')
     }
     this.ids.push(id)
     this.patterns.push(simple ? undefined : text)
@@ -595,6 +602,10 @@ function observed(obs: Observation, matched: MatchedValue[]): MatchedObservation
   return { id: obs.id, firstObserved: obs.firstObserved, lastObserved: obs.lastObserved, matched }
 }
 
+type IndicatorFields = Readonly<
+  Record<'revoked' | 'pattern_type' | 'pattern' | 'valid_from' | 'valid_until', unknown>
+>
+
 /**
  * Compiles STIX `indicator` objects (`pattern_type: stix`) into a {@link PatternEngine}.
  * Of several versions of one id only the newest (`modified`) counts; a revoked newest
@@ -610,7 +621,8 @@ export function compile(
   options: CompileOptions = {},
 ): CompileResult {
   const skipped: SkippedIndicator[] = []
-  const newest = new Map<string, { obj: Record<string, unknown>; modified: number }>()
+  // Only the fields used are kept, so that a lazily generated input is not held whole.
+  const newest = new Map<string, { obj: IndicatorFields; modified: number }>()
   let position = 0
   for (const obj of indicators) {
     position++
@@ -623,7 +635,16 @@ export function compile(
     const modified =
       timestampMicros(obj['modified']) ?? timestampMicros(obj['created']) ?? -Infinity
     const current = newest.get(id)
-    if (!current || modified > current.modified) newest.set(id, { obj, modified })
+    if (!current || modified > current.modified) {
+      const fields: IndicatorFields = {
+        revoked: obj['revoked'],
+        pattern_type: obj['pattern_type'],
+        pattern: obj['pattern'],
+        valid_from: obj['valid_from'],
+        valid_until: obj['valid_until'],
+      }
+      newest.set(id, { obj: fields, modified })
+    }
   }
   const engine = new PatternEngine(options)
   for (const [id, { obj }] of newest) {
