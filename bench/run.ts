@@ -4,7 +4,8 @@
  */
 import { runBenchmarks, type Benchmark } from './harness.js'
 import { validateBenchmark } from './validate.bench.js'
+import { patternBenchmark } from './pattern.bench.js'
 
-const benchmarks: Benchmark[] = [validateBenchmark]
+const benchmarks: Benchmark[] = [validateBenchmark, patternBenchmark]
 
 await runBenchmarks(benchmarks, process.argv.slice(2))
