@@ -196,7 +196,7 @@ describe('validatePattern: properties (section 6, 9.7)', () => {
     const [w] = warnings("[network-traffic:src_ref.name = 'x']")
     expect(w).toMatchObject({ code: 'unknown-property', column: 26 })
     expect(w?.message).toContain(
-      "'name' is not a property of ipv4-addr or ipv6-addr or mac-addr or domain-name",
+      "'name' is not a property of ipv4-addr or ipv6-addr or mac-addr or domain-name (STIX 2.1 sections 6.8, 6.9, 6.10, 6.4)",
     )
   })
 
@@ -204,7 +204,7 @@ describe('validatePattern: properties (section 6, 9.7)', () => {
     const [w] = warnings("[file:created = t'2014-01-13T07:03:17Z']")
     expect(w).toMatchObject({ code: 'unknown-property', column: 7 })
     expect(w?.message).toBe(
-      "column 7: 'created' is not a property of file (STIX 2.1 section 6); custom properties start with 'x_'",
+      "column 7: 'created' is not a property of file (STIX 2.1 section 6.7); custom properties start with 'x_'",
     )
   })
 

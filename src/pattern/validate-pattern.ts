@@ -1,11 +1,12 @@
-import type {
-  Comparison,
-  ComparisonExpr,
-  ObjectPath,
-  ObservationExpr,
-  Qualifier,
-  ScalarConstant,
-  Span,
+import {
+  ast,
+  type Comparison,
+  type ComparisonExpr,
+  type ObjectPath,
+  type ObservationExpr,
+  type Qualifier,
+  type ScalarConstant,
+  type Span,
 } from './ast.js'
 import { AppError } from '../errors.js'
 import { parseIpNetwork } from './ip.js'
@@ -18,6 +19,7 @@ import {
   HASH_ALGORITHMS,
   NON_SCO_TYPES,
   SCO_PROPERTIES,
+  SCO_TYPE_NAMES,
   type PropertyTable,
   type PropertyType,
 } from './sco-properties.js'
@@ -443,149 +445,145 @@ class Validator {
 
   // ---- object paths ----
 
+  /**
+   * Walks an object path through the SCO tables, warning at the first step that cannot
+   * exist; the result is unknown (no further checks) past custom types, dictionaries and
+   * the first warning.
+   */
   private resolvePath(path: ObjectPath, forExists: boolean): Resolved {
     const unknown = (name: string): Resolved => ({ type: undefined, owners: [], name })
     const objectType = path.objectType
-    const first = path.steps[0]
-    const firstName = first?.kind === 'property' ? first.name : ''
     const table = SCO_PROPERTIES.get(objectType)
     if (table === undefined) {
       this.objectTypeWarning(path)
-      return unknown(firstName)
+      return unknown('')
     }
-    let tables: { owner: string; props: PropertyTable }[] = [{ owner: objectType, props: table }]
+    // Where the next property name is looked up: one table, or several behind a reference.
+    let holders: Holder[] = [{ owner: objectType, props: table }]
+    // The type of the value reached so far; undefined while still at the object itself.
     let current: PropertyType | undefined
-    let owners: string[] = [objectType]
-    let name = objectType
-    let hashAlgorithm: string | undefined
-    let shown = `${objectType}:`
-    for (const step of path.steps) {
-      const stepText =
-        step.kind === 'property' ? step.name : step.kind === 'index' ? `[${step.index}]` : '[*]'
-      if (step.kind === 'property') {
-        if (current !== undefined) {
-          if (current.kind === 'list') {
-            this.warn(
-              'missing-list-index',
-              `'${name}' is a list: write ${name}[*] or ${name}[n] before .${step.name} (STIX 2.1 section 9.7.2)`,
-              step.span,
-            )
-            current = current.of
-          }
-          switch (current.kind) {
-            case 'object':
-              tables = [{ owner: current.name, props: current.properties }]
-              break
-            case 'ref':
-              tables = current.to.flatMap((t) => {
-                const props = SCO_PROPERTIES.get(t)
-                return props === undefined ? [] : [{ owner: t, props }]
-              })
-              break
-            case 'extensions': {
-              const ext = current.known.get(step.name)
-              if (ext === undefined) {
-                if (
-                  !step.name.startsWith('x-') &&
-                  !step.name.startsWith('extension-definition--')
-                ) {
-                  this.warn(
-                    'unknown-extension',
-                    `'${step.name}' is not an extension defined for ${objectType} (known: ${[...current.known.keys()].join(', ') || 'none'}); custom extensions are named 'x-...' or 'extension-definition--<uuid>' (STIX 2.1 sections 6 and 7.3)`,
-                    step.span,
-                  )
-                }
-                return unknown(step.name)
-              }
-              current = ext
-              name = step.name
-              shown += `.${stepText}`
-              continue
-            }
-            case 'hashes': {
-              hashAlgorithm = step.name
-              if (!HASH_ALGORITHMS.has(step.name)) {
-                const canonical = [...HASH_ALGORITHMS.keys()].find(
-                  (k) => normalizeHashName(k) === normalizeHashName(step.name),
-                )
-                this.warn(
-                  'unknown-hash-algorithm',
-                  canonical !== undefined
-                    ? `hash algorithm '${step.name}' is written '${canonical}' in hash-algorithm-ov (STIX 2.1 section 10.7); hashes keys match exactly`
-                    : `'${step.name}' is not in hash-algorithm-ov (MD5, SHA-1, SHA-256, SHA-512, SHA3-256, SHA3-512, SSDEEP, TLSH; STIX 2.1 section 10.7)`,
-                  step.span,
-                )
-                hashAlgorithm = canonical
-              }
-              return {
-                type: { kind: 'string' },
-                owners,
-                name: step.name,
-                ...(hashAlgorithm !== undefined ? { hashAlgorithm } : {}),
-              }
-            }
-            case 'dictionary':
-              return unknown(step.name)
-            case 'string':
-            case 'integer':
-            case 'float':
-            case 'boolean':
-            case 'timestamp':
-            case 'binary':
-            case 'hex':
-            case 'list':
-              this.warn(
-                'not-an-object',
-                `${shown} is ${describeType(current)}, it has no property '${step.name}' (STIX 2.1 section 9.7)`,
-                step.span,
-              )
-              return unknown(step.name)
-          }
-        }
-        const found = tables.find((t) => t.props.has(step.name))
-        if (found === undefined) {
-          if (!step.name.startsWith('x_')) {
-            const where = tables.map((t) => t.owner).join(' or ')
-            this.warn(
-              'unknown-property',
-              `'${step.name}' is not a property of ${where} (STIX 2.1 section 6); custom properties start with 'x_'`,
-              step.span,
-            )
-          }
-          return unknown(step.name)
-        }
-        current = found.props.get(step.name)
-        owners = tables.filter((t) => t.props.has(step.name)).map((t) => t.owner)
-        name = step.name
-      } else {
+    let owners: readonly string[] = [objectType]
+    let name = ''
+    const steps = path.steps
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]
+      if (step === undefined) break
+      const before = (): string => printPathPrefix(path, i)
+      if (step.kind !== 'property') {
         if (current?.kind !== 'list') {
           if (current !== undefined) {
             this.warn(
               'not-a-list',
-              `${shown} is ${describeType(current)}, not a list, so it cannot be indexed with ${stepText} (STIX 2.1 section 9.7.2)`,
+              `${before()} is ${describeType(current)}, not a list, so it cannot be indexed (STIX 2.1 section 9.7.2)`,
               step.span,
             )
           }
           return unknown(name)
         }
         current = current.of
+        continue
       }
-      shown +=
-        step.kind === 'property' && shown.endsWith(':')
-          ? stepText
-          : step.kind === 'property'
-            ? `.${stepText}`
-            : stepText
+      if (current !== undefined) {
+        if (current.kind === 'list') {
+          this.warn(
+            'missing-list-index',
+            `'${name}' is a list: write ${before()}[*] or ${before()}[n] before .${step.name} (STIX 2.1 section 9.7.2)`,
+            step.span,
+          )
+          current = current.of
+        }
+        switch (current.kind) {
+          case 'object':
+            holders = [{ owner: current.name, props: current.properties }]
+            break
+          case 'ref':
+            holders = current.to.flatMap((t) => {
+              const props = SCO_PROPERTIES.get(t)
+              return props === undefined ? [] : [{ owner: t, props }]
+            })
+            break
+          case 'extensions': {
+            const ext = current.known.get(step.name)
+            if (ext === undefined) {
+              if (!isCustomExtensionName(step.name)) {
+                const known = [...current.known.keys()].join(', ') || 'none'
+                this.warn(
+                  'unknown-extension',
+                  `'${step.name}' is not an extension defined for ${objectType} (known: ${known}); custom extensions are named 'x-...' or 'extension-definition--<uuid>' (STIX 2.1 sections ${sectionOf(objectType)} and 7.3)`,
+                  step.span,
+                )
+              }
+              return unknown(step.name)
+            }
+            current = ext
+            name = step.name
+            continue
+          }
+          case 'hashes':
+            return this.hashKey(step.name, step.span, owners)
+          case 'dictionary':
+            return unknown(step.name)
+          case 'string':
+          case 'integer':
+          case 'float':
+          case 'boolean':
+          case 'timestamp':
+          case 'binary':
+          case 'hex':
+          case 'list':
+            this.warn(
+              'not-an-object',
+              `${before()} is ${describeType(current)}, it has no property '${step.name}' (STIX 2.1 section 9.7)`,
+              step.span,
+            )
+            return unknown(step.name)
+        }
+      }
+      const found = holders.filter((h) => h.props.has(step.name))
+      const first = found[0]
+      if (first === undefined) {
+        if (!step.name.startsWith('x_')) {
+          const where = holders.map((h) => h.owner).join(' or ')
+          const list = [...new Set(holders.map((h) => sectionOf(h.owner)))]
+          const sections = `section${list.length > 1 ? 's' : ''} ${list.join(', ')}`
+          this.warn(
+            'unknown-property',
+            `'${step.name}' is not a property of ${where} (STIX 2.1 ${sections}); custom properties start with 'x_'`,
+            step.span,
+          )
+        }
+        return unknown(step.name)
+      }
+      current = first.props.get(step.name)
+      owners = found.map((h) => h.owner)
+      name = step.name
     }
     if (current?.kind === 'list' && !forExists) {
       this.warn(
         'missing-list-index',
-        `'${name}' is a list: compare its items with ${name}[*] or ${name}[n] (STIX 2.1 section 9.7.2)`,
+        `'${name}' is a list: compare its items with ${printPath(path)}[*] or ${printPath(path)}[n] (STIX 2.1 section 9.7.2)`,
         path.span,
       )
       current = current.of
     }
     return { type: current, owners, name }
+  }
+
+  /** The key after `hashes`: an algorithm of hash-algorithm-ov (section 10.7). */
+  private hashKey(key: string, at: Span, owners: readonly string[]): Resolved {
+    const resolved: Resolved = { type: { kind: 'string' }, owners, name: key }
+    if (HASH_ALGORITHMS.has(key)) return { ...resolved, hashAlgorithm: key }
+    const canonical = [...HASH_ALGORITHMS.keys()].find(
+      (k) => normalizeHashName(k) === normalizeHashName(key),
+    )
+    this.warn(
+      'unknown-hash-algorithm',
+      canonical !== undefined
+        ? `hash algorithm '${key}' is written '${canonical}' in hash-algorithm-ov (STIX 2.1 section 10.7); hashes keys match exactly`
+        : `'${key}' is not in hash-algorithm-ov (MD5, SHA-1, SHA-256, SHA-512, SHA3-256, SHA3-512, SSDEEP, TLSH; STIX 2.1 section 10.7)`,
+      at,
+    )
+    return canonical === undefined ? resolved : { ...resolved, hashAlgorithm: canonical }
   }
 
   private objectTypeWarning(path: ObjectPath): void {
@@ -611,6 +609,28 @@ class Validator {
       )
     }
   }
+}
+
+interface Holder {
+  owner: string
+  props: PropertyTable
+}
+
+/** The section of STIX 2.1 that defines an SCO type (6.1-6.18, in table order), else 6. */
+function sectionOf(type: string): string {
+  const i = SCO_TYPE_NAMES.indexOf(type)
+  return i < 0 ? '6' : `6.${i + 1}`
+}
+
+function isCustomExtensionName(name: string): boolean {
+  return name.startsWith('x-') || name.startsWith('extension-definition--')
+}
+
+/** The printed path up to (not including) step `n`. */
+function printPathPrefix(path: ObjectPath, n: number): string {
+  return printPath(
+    ast.path({ objectType: path.objectType, steps: path.steps.slice(0, n), span: path.span }),
+  )
 }
 
 function qualifierKeyword(q: Qualifier): string {
