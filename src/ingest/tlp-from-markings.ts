@@ -1,19 +1,28 @@
 import type { TlpLevel } from '../store/store.js'
 
-/**
- * The fixed ids of the TLP marking definitions: TLP 1.0 from STIX 2.1 section 7.2.1.4 and
- * TLP 2.0 from the OASIS common objects (`tlp-2.0-objects.json`). TLP 1.0 WHITE is `clear`.
- */
+import {
+  TLP1_AMBER_ID,
+  TLP1_GREEN_ID,
+  TLP1_RED_ID,
+  TLP1_WHITE_ID,
+  TLP2_AMBER_ID,
+  TLP2_AMBER_STRICT_ID,
+  TLP2_CLEAR_ID,
+  TLP2_GREEN_ID,
+  TLP2_RED_ID,
+} from '../stix/index.js'
+
+/** The level of each TLP 1.0 and 2.0 marking definition id; TLP 1.0 WHITE is `clear`. */
 const TLP_MARKINGS: ReadonlyMap<string, TlpLevel> = new Map<string, TlpLevel>([
-  ['marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9', 'clear'],
-  ['marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da', 'green'],
-  ['marking-definition--f88d31f6-486f-44da-b317-01333bde0b82', 'amber'],
-  ['marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed', 'red'],
-  ['marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487', 'clear'],
-  ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb', 'green'],
-  ['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421', 'amber'],
-  ['marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003', 'amber+strict'],
-  ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1', 'red'],
+  [TLP1_WHITE_ID, 'clear'],
+  [TLP1_GREEN_ID, 'green'],
+  [TLP1_AMBER_ID, 'amber'],
+  [TLP1_RED_ID, 'red'],
+  [TLP2_CLEAR_ID, 'clear'],
+  [TLP2_GREEN_ID, 'green'],
+  [TLP2_AMBER_ID, 'amber'],
+  [TLP2_AMBER_STRICT_ID, 'amber+strict'],
+  [TLP2_RED_ID, 'red'],
 ])
 
 const RESTRICTIVENESS: Record<TlpLevel, number> = {
