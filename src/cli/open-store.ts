@@ -4,6 +4,7 @@
  * (the composition root) and tests pick an adapter.
  */
 import { AppError } from '../errors.js'
+import { PostgresStore } from '../store/postgres/postgres-store.js'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/store.js'
 
@@ -57,9 +58,8 @@ export async function openStore(value: string, options: OpenStoreOptions = {}): 
       store = SqliteStore.open(target.filename)
       break
     case 'postgres':
-      throw new AppError('STORE_UNAVAILABLE', {
-        detail: 'the PostgreSQL adapter is being committed; use sqlite: meanwhile',
-      })
+      store = PostgresStore.open(target.url)
+      break
   }
   if (options.migrate) {
     try {

@@ -145,7 +145,7 @@ export function planAdd(
       }
       lastSeen.set(v.collectionId, last)
     }
-    const versionKey = versionKeyOf(v.version === '' ? '' : v.versionKey || v.version)
+    const versionKey = newVersionKey(v)
     const objectKey = `${v.collectionId}\u0000${v.id}`
     let b = bounds.get(objectKey)
     if (b === undefined) {
@@ -209,6 +209,11 @@ export function planAdd(
     })
   }
   return { results, rows, flagChanges, lastMicros }
+}
+
+/** The key a new version is stored under (the caller's key, normalised). */
+export function newVersionKey(v: NewObjectVersion): string {
+  return v.version === '' ? '' : versionKeyOf(v.versionKey || v.version)
 }
 
 function demote(
