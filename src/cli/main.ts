@@ -9,6 +9,11 @@ import { isAppError } from '../errors.js'
 import { EXIT, type CliContext, type CommandRegistrar } from './context.js'
 import { cliVersion } from './version.js'
 import { registerPatternCommands } from './commands/pattern.js'
+import { registerServeCommand } from './commands/serve.js'
+import { registerOrgCommands } from './commands/org.js'
+import { registerUserCommands } from './commands/user.js'
+import { registerKeyCommands } from './commands/key.js'
+import { registerCollectionCommands } from './commands/collection.js'
 import { registerValidateCommand } from './commands/validate.js'
 import { registerMatchCommand } from './commands/match.js'
 
@@ -16,6 +21,11 @@ const registrars: CommandRegistrar[] = [
   registerPatternCommands,
   registerMatchCommand,
   registerValidateCommand,
+  registerServeCommand,
+  registerOrgCommands,
+  registerUserCommands,
+  registerKeyCommands,
+  registerCollectionCommands,
 ]
 
 export function buildProgram(ctx: CliContext): Command {

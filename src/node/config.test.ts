@@ -125,6 +125,14 @@ describe('loadConfig', () => {
     ).toContain('INTELMESH_SHUTDOWN_TIMEOUT_MS')
   })
 
+  it('accepts a bare SQLite file path and sqlite:// spellings', () => {
+    expect(loadConfig({ cwd, flags: { db: 'data/node.db' } }).db).toBe(
+      'sqlite:/srv/node/data/node.db',
+    )
+    expect(loadConfig({ cwd, flags: { db: 'sqlite:///var/im.db' } }).db).toBe('sqlite:/var/im.db')
+    expect(loadConfig({ cwd, flags: { db: 'sqlite::memory:' } }).db).toBe('sqlite::memory:')
+  })
+
   it('names the flag holding a bad database URL', () => {
     expect(configErrorOf(() => loadConfig({ cwd, flags: { db: 'mysql://x' } }))).toContain(
       'db (from --db)',

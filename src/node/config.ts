@@ -211,9 +211,12 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 function resolveDb(db: string, baseDir: string): string | undefined {
-  if (/^postgres(ql)?:\/\//.test(db)) return db
-  if (!db.startsWith('sqlite:')) return undefined
-  const path = db.slice('sqlite:'.length)
+  if (/^postgres(ql)?:\/\//i.test(db)) return db
+  // A bare path to a SQLite file is accepted too, as `--db` accepts it elsewhere.
+  const bare = /\.(db|sqlite|sqlite3)$/i.test(db) && !/^[a-z][a-z0-9+.-]*:/i.test(db)
+  if (!bare && !/^sqlite:/i.test(db)) return undefined
+  let path = bare ? db : db.slice('sqlite:'.length)
+  if (path.startsWith('//')) path = path.slice(2)
   if (path === '') return undefined
   if (path === ':memory:') return db
   return `sqlite:${isAbsolute(path) ? path : resolve(baseDir, path)}`

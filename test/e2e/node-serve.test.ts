@@ -138,6 +138,33 @@ describe('intelmesh serve', () => {
     expect(await stop(again)).toEqual({ code: 0, signal: null })
   })
 
+  it('lets admin commands change a running node: a new key works, disabling refuses at once', async () => {
+    const node = await start(['--data-dir', dataDir()])
+    const added = await runCli([
+      'user',
+      'add',
+      'carol',
+      '--org',
+      'intelmesh',
+      '--role',
+      'analyst',
+      '--data-dir',
+      dataDir(),
+    ])
+    expect(added.code).toBe(0)
+    const created = await runCli(['key', 'create', 'carol', '--data-dir', dataDir()])
+    expect(created.code).toBe(0)
+    const carolKey = /^(imk_\S+)$/m.exec(created.stdout)?.[1] ?? ''
+    const url = `${node.origin}/api1/collections/${collectionId}/objects/?limit=1`
+    expect((await http('GET', url, bearer(carolKey))).status).toBe(200)
+    const disabled = await runCli(['user', 'disable', 'carol', '--data-dir', dataDir()])
+    expect(disabled.code).toBe(0)
+    const refused = await http('GET', url, bearer(carolKey))
+    expect(refused.status).toBe(401)
+    expect(refused.headers['www-authenticate']).toBeDefined()
+    expect(await stop(node)).toEqual({ code: 0, signal: null })
+  })
+
   it('reports a bad listen address as one line and exits 2', async () => {
     const result = await runCli(['serve', '--data-dir', join(dir, 'bad'), '--listen', 'nowhere'])
     expect(result.code).toBe(2)

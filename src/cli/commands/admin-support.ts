@@ -15,6 +15,7 @@ import { openStore } from '../open-store.js'
 export interface AdminOptions {
   db?: string
   config?: string
+  dataDir?: string
   json?: boolean
 }
 
@@ -22,6 +23,7 @@ export interface AdminOptions {
 export function withAdminOptions(command: Command): Command {
   return command
     .option('--db <url>', 'database: sqlite:<path> or postgres://… (default: from the config)')
+    .option('--data-dir <dir>', 'the node data directory (its SQLite database is inside)')
     .option('--config <file>', 'node configuration file (JSON)')
     .option('--json', 'print the result as JSON')
 }
@@ -39,6 +41,7 @@ export async function runAdmin<T>(
   const flags = {
     ...(options.db !== undefined ? { db: options.db } : {}),
     ...(options.config !== undefined ? { config: options.config } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
   }
   const config = loadConfig({ flags, env: ctx.env })
   if (config.db.startsWith('sqlite:') && config.db !== 'sqlite::memory:') {
