@@ -659,6 +659,7 @@ export function describeTaxiiServer(
         await expectError(await call(`/api1/status/${status.id}/`, { as: admin }), 404)
         await expectError(await call(`/api2/status/${status.id}/`), 404)
         await expectError(await call(`/api1/status/${randomUUID()}/`), 404)
+        await expectError(await call(`/api1/status/not-a-uuid%27%3B--/`), 404)
       })
     })
 
@@ -959,7 +960,15 @@ export function describeTaxiiServer(
           ])
         })
 
-        it('returns 404 for an object not in the collection', async () => {
+        it('returns 404 for an object not in the collection, whatever its id looks like', async () => {
+          await expectError(
+            await call(objectsPath(collection, `%27%3B%20DROP%20TABLE%20objects%3B--/`)),
+            404,
+          )
+          await expectError(
+            await call(objectsPath(collection, `${'x'.repeat(5000)}/versions/`)),
+            404,
+          )
           await expectError(
             await call(objectsPath(collection, `indicator--${randomUUID()}/`)),
             404,
