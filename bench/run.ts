@@ -4,8 +4,9 @@
  */
 import { runBenchmarks, type Benchmark } from './harness.js'
 import { validateBenchmark } from './validate.bench.js'
+import { taxiiBenchmark } from './taxii.bench.js'
 import { patternBenchmark } from './pattern.bench.js'
 
-const benchmarks: Benchmark[] = [validateBenchmark, patternBenchmark]
+const benchmarks: Benchmark[] = [taxiiBenchmark, validateBenchmark, patternBenchmark]
 
 await runBenchmarks(benchmarks, process.argv.slice(2))

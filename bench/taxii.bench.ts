@@ -1,0 +1,408 @@
+/**
+ * The node benchmark (issue 4): TAXII 2.1 ingest and reading over HTTP on 127.0.0.1, against
+ * the bare database in the same run.
+ *
+ * - Ingest: envelopes of 1,000 mixed valid objects POSTed one after another to
+ *   `intelmesh serve` (a separate process, as in production), validation and storage included,
+ *   onto an empty store and onto one already holding 1,000,000 objects (preloaded through the
+ *   store directly). Raw limit: the same rows inserted with bare better-sqlite3 prepared
+ *   statements in 1,000-row transactions, onto an empty table and onto 1,000,000 rows.
+ * - Reading (SQLite): paging through every object with `limit=1000` and `next`, against a bare
+ *   keyset-paging query over the same table; latency of `GET …/objects/{id}/` and of a
+ *   `match[type]` + `added_after` page (limit 100).
+ * - The same ingest (and paging) on a throw-away PostgreSQL cluster.
+ *
+ * `--quick` shrinks everything (3 envelopes, 20,000 preloaded objects) to check that it runs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { openStore } from '../src/cli/open-store.js'
+import { objectMetadata, type Publisher } from '../src/ingest/object-metadata.js'
+import { objectColumns, rowValues } from '../src/store/sql/object-rows.js'
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js'
+import { microsToTimestamp } from '../src/store/timestamps.js'
+import type { Collection, NewObjectVersion, Store } from '../src/store/store.js'
+import {
+  TAXII,
+  printedCollectionId,
+  printedKey,
+  startNodeProcess,
+  type NodeProcess,
+} from '../test/e2e/node-harness.js'
+import { postgresUnavailableReason, startPgCluster } from '../test/pg-cluster.js'
+import { makeObject, uuidFor } from './taxii-objects.js'
+import { percentiles, ratePerSecond, timeIt, type BenchContext, type Benchmark } from './harness.js'
+
+const ENVELOPE = 1000
+const adminPassword = 'benchmark admin password'
+const agent = new Agent({ keepAlive: true, maxSockets: 8 })
+
+interface Sizes {
+  envelopes: number
+  preload: number
+  latencySamples: number
+}
+
+function envelopeBodies(run: number, count: number): string[] {
+  return Array.from({ length: count }, (_, e) => {
+    const objects = Array.from({ length: ENVELOPE }, (_, i) => makeObject(run, e * ENVELOPE + i))
+    return JSON.stringify({ objects })
+  })
+}
+
+function rowsFor(
+  run: number,
+  from: number,
+  to: number,
+  collection: Collection,
+  publisher: Publisher,
+): NewObjectVersion[] {
+  const rows: NewObjectVersion[] = []
+  for (let n = from; n < to; n++) {
+    const object = makeObject(run, n)
+    rows.push(objectMetadata(object, JSON.stringify(object), collection, publisher))
+  }
+  return rows
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+interface Answer {
+  status: number
+  body: string
+}
+
+function http(method: string, url: string, key: string, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { Authorization: `Bearer ${key}`, Accept: TAXII }
+    if (body !== undefined) headers['Content-Type'] = TAXII
+    const req = request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      )
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+interface BenchNode {
+  process: NodeProcess
+  key: string
+  collectionId: string
+  objectsUrl: string
+}
+
+async function startServe(args: string[], known?: { key: string; collectionId: string }) {
+  const child = await startNodeProcess(args, { INTELMESH_ADMIN_PASSWORD: adminPassword })
+  const key = known?.key ?? printedKey(child.output())
+  const collectionId = known?.collectionId ?? printedCollectionId(child.output())
+  const node: BenchNode = {
+    process: child,
+    key,
+    collectionId,
+    objectsUrl: `${child.origin}/api1/collections/${collectionId}/objects/`,
+  }
+  return node
+}
+
+async function stopServe(node: BenchNode): Promise<void> {
+  node.process.child.kill('SIGTERM')
+  const exit = await node.process.exited
+  if (exit.code !== 0) throw new Error(`intelmesh serve exited with ${exit.code ?? exit.signal}`)
+}
+
+/** POSTs every body in turn; returns objects/s. Every object must be stored. */
+async function ingest(node: BenchNode, bodies: string[]): Promise<number> {
+  const ms = await timeIt(async () => {
+    for (const body of bodies) {
+      const answer = await http('POST', node.objectsUrl, node.key, body)
+      if (answer.status !== 202) {
+        throw new Error(`POST: ${answer.status} ${answer.body.slice(0, 500)}`)
+      }
+      const status = JSON.parse(answer.body) as { success_count: number; failures?: unknown[] }
+      if (status.success_count !== ENVELOPE) {
+        throw new Error(
+          `POST stored ${status.success_count} of ${ENVELOPE}: ${JSON.stringify(status.failures?.slice(0, 3))}`,
+        )
+      }
+    }
+  })
+  return ratePerSecond(bodies.length * ENVELOPE, ms)
+}
+
+/** Pages through the whole collection with `limit=1000`; returns objects/s and the count. */
+async function pageAll(node: BenchNode): Promise<{ rate: number; count: number }> {
+  let count = 0
+  const ms = await timeIt(async () => {
+    let next: string | undefined
+    for (;;) {
+      const url = `${node.objectsUrl}?limit=1000${next ? `&next=${encodeURIComponent(next)}` : ''}`
+      const answer = await http('GET', url, node.key)
+      if (answer.status !== 200) throw new Error(`GET page: ${answer.status} ${answer.body}`)
+      const page = JSON.parse(answer.body) as { objects?: unknown[]; more?: boolean; next?: string }
+      count += page.objects?.length ?? 0
+      if (!page.more) break
+      next = page.next
+    }
+  })
+  return { rate: ratePerSecond(count, ms), count }
+}
+
+async function latencies(samples: number, one: (i: number) => Promise<void>) {
+  const times: number[] = []
+  for (let i = 0; i < samples; i++) times.push(await timeIt(() => one(i)))
+  return percentiles(times)
+}
+
+/** Preloads objects of run `run` (numbers `from` to `to`) through the store, 10,000 at a time. */
+async function preload(
+  store: Store,
+  run: number,
+  from: number,
+  to: number,
+  collectionId: string,
+  ctx: BenchContext,
+): Promise<void> {
+  const collection = await store.getCollection(collectionId)
+  if (!collection) throw new Error(`collection ${collectionId} is missing`)
+  const publisher = { orgId: null, actor: 'benchmark' }
+  const started = Date.now()
+  for (let n = from; n < to; n += 10_000) {
+    await store.addObjects(
+      rowsFor(run, n, Math.min(to, n + 10_000), collection, publisher),
+      Date.now() * 1000,
+    )
+  }
+  ctx.log(
+    `preloaded ${to - from} objects through the store in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bare SQLite baselines
+
+/** Inserts the rows with one prepared INSERT, 1,000 rows per transaction; returns rows/s. */
+function bareInsert(db: Database.Database, rows: NewObjectVersion[], firstMicros: number): number {
+  const insert = db.prepare(
+    `INSERT INTO objects (${objectColumns.join(', ')}) VALUES (${objectColumns.map(() => '?').join(', ')})`,
+  )
+  const chunk = db.transaction((part: NewObjectVersion[], base: number) => {
+    part.forEach((version, i) => {
+      insert.run(
+        rowValues(
+          {
+            version,
+            versionKey: version.versionKey,
+            dateAddedMicros: base + i,
+            isFirst: true,
+            isLast: true,
+          },
+          (b) => (b ? 1 : 0),
+        ),
+      )
+    })
+  })
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < rows.length; i += 1000) chunk(rows.slice(i, i + 1000), firstMicros + i)
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  return ratePerSecond(rows.length, ms)
+}
+
+/** Bare keyset paging over the same table, 1,000 rows a page; returns rows/s. */
+function bareKeyset(
+  path: string,
+  collectionId: string,
+): { rate: number; count: number; pagePoints: number[] } {
+  const db = new Database(path, { readonly: true })
+  try {
+    db.pragma('mmap_size = 268435456')
+    db.pragma('cache_size = -65536')
+    const page = db.prepare(
+      'SELECT date_added_micros, json FROM objects WHERE collection_id = ? AND date_added_micros > ? AND is_last = 1 ORDER BY date_added_micros LIMIT 1000',
+    )
+    let count = 0
+    const pagePoints: number[] = []
+    const start = process.hrtime.bigint()
+    let after = 0
+    for (;;) {
+      const rows = page.all(collectionId, after) as { date_added_micros: number; json: string }[]
+      count += rows.length
+      const last = rows.at(-1)
+      if (!last || rows.length < 1000) break
+      after = last.date_added_micros
+      pagePoints.push(after)
+    }
+    const ms = Number(process.hrtime.bigint() - start) / 1e6
+    return { rate: ratePerSecond(count, ms), count, pagePoints }
+  } finally {
+    db.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function sqliteRun(
+  ctx: BenchContext,
+  sizes: Sizes,
+  dir: string,
+): Promise<Record<string, unknown>> {
+  const dataDir = join(dir, 'sqlite')
+  const dbPath = join(dataDir, 'intelmesh.db')
+  const bodiesEmpty = envelopeBodies(1, sizes.envelopes)
+  const bodiesFull = envelopeBodies(3, sizes.envelopes)
+  const ingested = sizes.envelopes * ENVELOPE
+
+  let node = await startServe(['--data-dir', dataDir])
+  const known = { key: node.key, collectionId: node.collectionId }
+  const ingestEmpty = await ingest(node, bodiesEmpty)
+  ctx.log(`SQLite ingest onto an empty store: ${ingestEmpty} objects/s (${ingested} objects)`)
+  await stopServe(node)
+
+  // The raw limit, in a database of the same schema and settings.
+  const raw = SqliteStore.open(join(dir, 'raw', 'raw.db'))
+  await raw.migrate()
+  const main = SqliteStore.open(dbPath)
+  const collection = await main.getCollection(known.collectionId)
+  if (!collection) throw new Error('the default collection is missing')
+  const publisher = { orgId: null, actor: 'benchmark' }
+  const rawEmpty = bareInsert(raw.connection, rowsFor(1, 0, ingested, collection, publisher), 1)
+  ctx.log(`bare better-sqlite3 insert onto an empty table: ${rawEmpty} rows/s`)
+  for (let n = ingested; n < sizes.preload; n += 50_000) {
+    bareInsert(
+      raw.connection,
+      rowsFor(2, n, Math.min(sizes.preload, n + 50_000), collection, publisher),
+      1_000_000 + n,
+    )
+  }
+  const rawFull = bareInsert(
+    raw.connection,
+    rowsFor(3, 0, ingested, collection, publisher),
+    10_000_000,
+  )
+  ctx.log(`bare better-sqlite3 insert onto ${sizes.preload} rows: ${rawFull} rows/s`)
+  await raw.close()
+
+  await preload(main, 2, ingested, sizes.preload, known.collectionId, ctx)
+  await main.close()
+
+  node = await startServe(['--data-dir', dataDir], known)
+  const ingestFull = await ingest(node, bodiesFull)
+  ctx.log(`SQLite ingest onto ${sizes.preload} objects: ${ingestFull} objects/s`)
+
+  const paging = await pageAll(node)
+  ctx.log(`SQLite paging limit=1000 over ${paging.count} objects: ${paging.rate} objects/s`)
+  const bare = bareKeyset(dbPath, known.collectionId)
+  ctx.log(`bare keyset paging over the same table: ${bare.rate} rows/s (${bare.count} rows)`)
+
+  const getById = await latencies(sizes.latencySamples, async (i) => {
+    // Spread over the preloaded range, indicators only (n % 10 === 0).
+    const n = ingested + ((i * 7919 * 10) % (sizes.preload - ingested - 10))
+    const id = `indicator--${uuidFor(2, n - (n % 10))}`
+    const answer = await http('GET', `${node.objectsUrl}${id}/`, node.key)
+    if (answer.status !== 200) throw new Error(`GET ${id}: ${answer.status} ${answer.body}`)
+  })
+  ctx.log(`GET …/objects/{id}/ latency: median ${getById.median} ms, p99 ${getById.p99} ms`)
+
+  const points = bare.pagePoints
+  const typedPage = await latencies(Math.max(20, sizes.latencySamples / 10), async (i) => {
+    // added_after at points spread over the whole date_added range: every page has to seek.
+    const point = points[(i * 7919) % points.length] ?? 0
+    const after = microsToTimestamp(point)
+    const url = `${node.objectsUrl}?match[type]=indicator&added_after=${after}&limit=100`
+    const answer = await http('GET', url, node.key)
+    if (answer.status !== 200) throw new Error(`GET typed page: ${answer.status} ${answer.body}`)
+  })
+  ctx.log(
+    `match[type]+added_after page (limit 100) latency: median ${typedPage.median} ms, p99 ${typedPage.p99} ms`,
+  )
+  await stopServe(node)
+
+  const targets = {
+    ingestEmptyAtLeast20k: ingestEmpty >= 20_000,
+    ingestEmptyHalfRaw: ingestEmpty >= 0.5 * rawEmpty,
+    ingestFullHalfRaw: ingestFull >= 0.5 * rawFull,
+    paging100k: paging.rate >= 100_000,
+    pagingHalfBare: paging.rate >= 0.5 * bare.rate,
+    getP99Under5ms: getById.p99 < 5,
+  }
+  ctx.log(`targets: ${JSON.stringify(targets)}`)
+  return {
+    ingestEmptyObjectsPerSecond: ingestEmpty,
+    ingestPreloadedObjectsPerSecond: ingestFull,
+    rawInsertEmptyRowsPerSecond: rawEmpty,
+    rawInsertPreloadedRowsPerSecond: rawFull,
+    pagingObjectsPerSecond: paging.rate,
+    pagedObjects: paging.count,
+    bareKeysetRowsPerSecond: bare.rate,
+    getObjectLatencyMs: getById,
+    typedAddedAfterPageLatencyMs: typedPage,
+    targets,
+  }
+}
+
+export async function postgresRun(
+  ctx: BenchContext,
+  sizes: Sizes,
+): Promise<Record<string, unknown>> {
+  const reason = postgresUnavailableReason()
+  if (reason) {
+    ctx.log(`PostgreSQL skipped: ${reason}`)
+    return { skipped: reason }
+  }
+  const cluster = await startPgCluster()
+  try {
+    const url = cluster.url
+    let node = await startServe(['--db', url])
+    const known = { key: node.key, collectionId: node.collectionId }
+    const ingestEmpty = await ingest(node, envelopeBodies(1, sizes.envelopes))
+    ctx.log(`PostgreSQL ingest onto an empty store: ${ingestEmpty} objects/s`)
+    await stopServe(node)
+
+    const store = await openStore(url)
+    await preload(store, 2, sizes.envelopes * ENVELOPE, sizes.preload, known.collectionId, ctx)
+    await store.close()
+
+    node = await startServe(['--db', url], known)
+    const ingestFull = await ingest(node, envelopeBodies(3, sizes.envelopes))
+    ctx.log(`PostgreSQL ingest onto ${sizes.preload} objects: ${ingestFull} objects/s`)
+    const paging = await pageAll(node)
+    ctx.log(`PostgreSQL paging limit=1000 over ${paging.count} objects: ${paging.rate} objects/s`)
+    await stopServe(node)
+    return {
+      ingestEmptyObjectsPerSecond: ingestEmpty,
+      ingestPreloadedObjectsPerSecond: ingestFull,
+      pagingObjectsPerSecond: paging.rate,
+      pagedObjects: paging.count,
+    }
+  } finally {
+    cluster.stop()
+  }
+}
+
+export const taxiiBenchmark: Benchmark = {
+  name: 'taxii',
+  description:
+    'TAXII 2.1 ingest (POST, 1,000-object envelopes) and paging over HTTP on SQLite and PostgreSQL, vs bare SQL',
+  async run(ctx) {
+    const sizes: Sizes = ctx.quick
+      ? { envelopes: 3, preload: 20_000, latencySamples: 200 }
+      : { envelopes: 100, preload: 1_000_000, latencySamples: 2000 }
+    const dir = mkdtempSync(join(tmpdir(), 'intelmesh-bench-'))
+    try {
+      const sqlite = await sqliteRun(ctx, sizes, dir)
+      const postgres = await postgresRun(ctx, sizes)
+      return { sizes, sqlite, postgres }
+    } finally {
+      agent.destroy()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+}
