@@ -775,9 +775,11 @@ describe('parsePattern: syntax errors', () => {
     expect(err('[x-t:a like 1]').message).toContain("write 'LIKE'")
   })
 
-  it('accepts booleans in any case, as the STIX grammar does', () => {
-    expect(constant('TRUE')).toMatchObject({ kind: 'bool', value: true })
-    expect(constant('False')).toMatchObject({ kind: 'bool', value: false })
+  it('accepts only the lowercase boolean literals (section 9.2)', () => {
+    expect(err('[x-t:a = TRUE]').message).toBe(
+      "column 10: expected a constant (booleans are written in lowercase: true), found 'TRUE'",
+    )
+    expect(err('[x-t:a = False]').message).toContain('(booleans are written in lowercase: false)')
   })
 })
 

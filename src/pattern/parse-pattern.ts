@@ -580,16 +580,15 @@ class Parser {
   }
 
   private expectedConstant(): never {
-    return this.expected('a constant', [
-      'string',
-      'integer',
-      'float',
-      'true',
-      'false',
-      "b'...'",
-      "h'...'",
-      "t'...'",
-    ])
+    const lx = this.lx
+    const lower = this.tok() === 'ident' ? lx.text.toLowerCase() : ''
+    const hint =
+      lower === 'true' || lower === 'false' ? ` (booleans are written in lowercase: ${lower})` : ''
+    return this.expected(
+      'a constant',
+      ['string', 'integer', 'float', 'true', 'false', "b'...'", "h'...'", "t'...'"],
+      hint,
+    )
   }
 
   // ---- object paths (section 9.7) ----
@@ -670,8 +669,7 @@ class Parser {
 }
 
 function isBoolText(text: string): boolean {
-  const lower = text.length === 4 || text.length === 5 ? text.toLowerCase() : ''
-  return lower === 'true' || lower === 'false'
+  return text === 'true' || text === 'false'
 }
 
 /**

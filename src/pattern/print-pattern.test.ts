@@ -111,7 +111,7 @@ describe('printPattern: canonical text', () => {
     expect(c('0.0000001')).toBe('0.0000001')
     expect(c('1000000000000000000000000.0')).toBe('1000000000000000000000000.0')
     expect(c('-9007199254740991')).toBe('-9007199254740991')
-    expect(c('TRUE')).toBe('true')
+    expect(c('true')).toBe('true')
     expect(c("h'FFD8'")).toBe("h'ffd8'")
     expect(c("b'dGhp\ncyBp'")).toBe("b'dGhpcyBp'")
     // 'AB==' carries non-zero padding bits; the byte it encodes is 0x00.
