@@ -45,7 +45,7 @@ import type {
   Store,
   StoredObjectVersion,
 } from '../../store/store.js'
-import { microsToTimestamp } from '../../store/timestamps.js'
+import { microsToTimestamp, versionKeyOf } from '../../store/timestamps.js'
 import {
   STIX_MEDIA_TYPE,
   TAXII_MEDIA_TYPE,
@@ -395,7 +395,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       !status ||
       status.apiRootId !== root.id ||
       status.ownerUserId !== c.get('principal').userId ||
-      status.expiresAt < now
+      versionKeyOf(status.expiresAt) < versionKeyOf(now)
     ) {
       throw notFound(`no status ${id} in API root /${root.path}/`)
     }
