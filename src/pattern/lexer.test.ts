@@ -120,6 +120,10 @@ describe('parseTimestamp (STIX 2.1 section 2.16)', () => {
     )
   })
 
+  it('accepts a leap second as the first instant of the next day (RFC 3339)', () => {
+    expect(parseTimestamp('2016-12-31T23:59:60.5Z')).toBe(Date.UTC(2017, 0, 1) * 1000 + 500000)
+  })
+
   it('rejects other shapes and out-of-range fields', () => {
     expect(parseTimestamp('2016-05-12 08:17:27Z')).toMatch(/^expected the form/)
     expect(parseTimestamp('2016-05-12T08:17:27')).toMatch(/^expected the form/)
@@ -129,6 +133,9 @@ describe('parseTimestamp (STIX 2.1 section 2.16)', () => {
     expect(parseTimestamp('2016-04-31T00:00:00Z')).toBe('day 31 is out of range for month 4')
     expect(parseTimestamp('2016-00-10T00:00:00Z')).toBe('month 0 is out of range')
     expect(parseTimestamp('2016-01-10T00:60:00Z')).toBe('minute 60 is out of range')
-    expect(parseTimestamp('2016-01-10T00:00:60Z')).toBe('second 60 is out of range')
+    expect(parseTimestamp('2016-01-10T00:00:60Z')).toBe(
+      'second 60 is out of range (a leap second is written 23:59:60)',
+    )
+    expect(parseTimestamp('2016-01-10T23:59:61Z')).toMatch(/^second 61 is out of range/)
   })
 })

@@ -551,7 +551,8 @@ function digits(text: string, from: number, count: number): number {
 
 /**
  * Parses a STIX timestamp `YYYY-MM-DDTHH:MM:SS[.s+]Z` (STIX 2.1 section 2.16) into epoch
- * microseconds (sub-microsecond digits are dropped); returns a reason when invalid.
+ * microseconds (sub-microsecond digits are dropped); returns a reason when invalid. Past
+ * 2^53 microseconds (the year 2255) the number is the nearest double, not exact.
  * @internal
  */
 export function parseTimestamp(text: string): number | string {
@@ -598,7 +599,10 @@ export function parseTimestamp(text: string): number | string {
   if (day < 1 || day > maxDay) return `day ${day} is out of range for month ${month}`
   if (hour > 23) return `hour ${hour} is out of range`
   if (minute > 59) return `minute ${minute} is out of range`
-  if (second > 59) return `second ${second} is out of range`
+  // RFC 3339 allows a leap second, 23:59:60; it counts as the first instant of the next day.
+  if (second > 60 || (second === 60 && (hour !== 23 || minute !== 59))) {
+    return `second ${second} is out of range (a leap second is written 23:59:60)`
+  }
   const date = new Date(0)
   date.setUTCFullYear(year, month - 1, day)
   date.setUTCHours(hour, minute, second, 0)
