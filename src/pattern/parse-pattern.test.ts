@@ -285,7 +285,7 @@ describe('parsePattern: qualifiers (section 9.5.1)', () => {
     [
       `${o(1)} START '2016-06-01T00:00:00Z'`,
       19,
-      "expected a timestamp t'...' after START, found a string",
+      "expected a timestamp t'...' after START, found string '2016-06-01T00:00:00Z'",
     ],
     [
       `${o(1)} START t'2016-06-01T00:00:00Z'`,
@@ -565,11 +565,11 @@ describe('parsePattern: syntax errors', () => {
       14,
       "property name 'SHA-256' contains '-' and must be quoted: 'SHA-256' (STIX 2.1 section 9.7)",
     ],
-    ["[file:name 'x']", 1, 12, 'expected a comparison operator, found a string'],
+    ["[file:name 'x']", 1, 12, "expected a comparison operator, found string 'x'"],
     ["[file:name == 'x']", 1, 13, "expected a constant, found '='"],
     ['[file:name = ]', 1, 14, "expected a constant, found ']'"],
     ['[file:name = foo]', 1, 14, "expected a constant, found 'foo'"],
-    ["[file:name NOT 'x']", 1, 16, 'expected a comparison operator, found a string'],
+    ["[file:name NOT 'x']", 1, 16, "expected a comparison operator, found string 'x'"],
     [
       "[NOT file:name = 'x']",
       1,
@@ -596,12 +596,12 @@ describe('parsePattern: syntax errors', () => {
       14,
       "operator '>' at column 12 cannot compare a boolean (STIX 2.1 section 9.6.1)",
     ],
-    ["[file:name IN 'x']", 1, 15, "expected '(' to start the list after IN, found a string"],
+    ["[file:name IN 'x']", 1, 15, "expected '(' to start the list after IN, found string 'x'"],
     [
       "[file:name IN ('x' 'y')]",
       1,
       20,
-      "expected ',' or ')' in the list opened at column 15, found a string",
+      "expected ',' or ')' in the list opened at column 15, found string 'y'",
     ],
     ["[file:name IN ('x',)]", 1, 20, "expected a constant, found ')'"],
     [

@@ -113,8 +113,10 @@ class Parser {
         return 'end of pattern'
       case 'ident':
         return KEYWORDS.has(lx.text) ? `keyword '${lx.text}'` : `'${lx.text}'`
-      case 'string':
-        return 'a string'
+      case 'string': {
+        const shown = lx.text.length > 30 ? `${lx.text.slice(0, 27)}...` : lx.text
+        return `string '${shown}'`
+      }
       case 'int':
         return `integer ${lx.text}`
       case 'float':
