@@ -322,4 +322,51 @@ describe('readBundle', () => {
       { numRuns: 200 },
     )
   })
+
+  it('accepts every valid bundle and rejects damaged ones only with an AppError', async () => {
+    const inserts = ['', '{', '}', '[', ']', ',', '"', '\\', ':', 'x', '\n', 'é', '\u2028']
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue({ maxDepth: 4 }),
+        fc.nat(),
+        fc.constantFrom(...inserts),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
+        async (value, position, insert, sizes) => {
+          const valid = JSON.stringify({ type: 'bundle', objects: [value, { a: value }] })
+          const at = position % (valid.length + 1)
+          const text = valid.slice(0, at) + insert + valid.slice(at)
+          let parsed: unknown
+          try {
+            parsed = JSON.parse(text)
+          } catch {
+            parsed = undefined
+          }
+          const stillBundle =
+            typeof parsed === 'object' &&
+            parsed !== null &&
+            Array.isArray((parsed as { objects?: unknown }).objects) &&
+            (parsed as { type?: unknown }).type === 'bundle'
+          for (const read of [
+            async () => readAll(chunked(encoder.encode(text), sizes)),
+            () => Promise.resolve(splitObjectsArray(text)),
+          ]) {
+            try {
+              const result = await read()
+              if (stillBundle) {
+                const objects =
+                  'entries' in result
+                    ? result.entries.map((e) => e.object)
+                    : result.objects.map((e) => e.value)
+                expect(objects).toEqual((parsed as { objects: unknown[] }).objects)
+              }
+            } catch (error) {
+              expect(isAppError(error)).toBe(true)
+              expect(stillBundle).toBe(false)
+            }
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
 })

@@ -354,7 +354,7 @@ export class JsonElementScanner {
           i = skipWhitespace(buf, i)
           if (i >= n) break
           const c = buf.charCodeAt(i)
-          if (c === LBRACKET && this.isObjectsKey()) {
+          if (c === LBRACKET && this.isObjectsKey(i)) {
             if (this.sawObjects) this.fail(i, 'the property "objects" appears twice')
             this.sawObjects = true
             this.inObjects = true
@@ -429,10 +429,18 @@ export class JsonElementScanner {
     }
   }
 
-  private isObjectsKey(): boolean {
+  /** Whether the property name just read is `objects`; `at` is where its value starts. */
+  private isObjectsKey(at: number): boolean {
     if (this.key === '"objects"') return true
+    if (!this.key.includes('\\')) return false
     // A name written with escapes still names the same property.
-    return this.key.includes('\\') && JSON.parse(this.key) === 'objects'
+    let name: unknown
+    try {
+      name = JSON.parse(this.key)
+    } catch {
+      this.fail(at, `invalid escape in the property name ${this.key}`)
+    }
+    return name === 'objects'
   }
 
   private endArray(i: number): number {
