@@ -16,6 +16,7 @@ import { registerKeyCommands } from './commands/key.js'
 import { registerCollectionCommands } from './commands/collection.js'
 import { registerValidateCommand } from './commands/validate.js'
 import { registerMatchCommand } from './commands/match.js'
+import { registerDbCommands } from './commands/db.js'
 
 const registrars: CommandRegistrar[] = [
   registerPatternCommands,
@@ -26,6 +27,7 @@ const registrars: CommandRegistrar[] = [
   registerUserCommands,
   registerKeyCommands,
   registerCollectionCommands,
+  registerDbCommands,
 ]
 
 export function buildProgram(ctx: CliContext): Command {
