@@ -133,6 +133,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ cwd, flags: { db: 'sqlite::memory:' } }).db).toBe('sqlite::memory:')
   })
 
+  it('refuses a weak admin password before anything starts, naming its variable', () => {
+    expect(
+      configErrorOf(() => loadConfig({ cwd, env: { INTELMESH_ADMIN_PASSWORD: 'admin' } })),
+    ).toContain('adminPassword (from INTELMESH_ADMIN_PASSWORD): a password must have at least 12')
+  })
+
   it('names the flag holding a bad database URL', () => {
     expect(configErrorOf(() => loadConfig({ cwd, flags: { db: 'mysql://x' } }))).toContain(
       'db (from --db)',

@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
+import { passwordProblem } from '../accounts/password.js'
 import { AppError } from '../errors.js'
 
 export interface ListenAddress {
@@ -308,6 +309,12 @@ export function loadConfig(input: LoadConfigInput = {}): NodeConfig {
     )
   }
 
+  const adminPassword = str('adminPassword')
+  const passwordIssue = adminPassword && passwordProblem(adminPassword.value)
+  if (adminPassword && passwordIssue) {
+    throw configError('adminPassword', adminPassword.source, passwordIssue)
+  }
+
   const shutdown = merged['shutdownTimeoutMs']?.value
   return {
     listen,
@@ -315,7 +322,7 @@ export function loadConfig(input: LoadConfigInput = {}): NodeConfig {
     db,
     tls,
     allowInsecurePublic,
-    adminPassword: str('adminPassword')?.value,
+    adminPassword: adminPassword?.value,
     nodeName: str('nodeName')?.value.trim() ?? 'intelmesh',
     shutdownTimeoutMs: typeof shutdown === 'number' ? shutdown : 10_000,
     sources,
