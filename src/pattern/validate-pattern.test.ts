@@ -246,7 +246,7 @@ describe('validatePattern: comparisons that can never be true', () => {
     const [w] = warnings("[ipv4-addr:value = 'not-an-ip']")
     expect(w).toMatchObject({ code: 'never-true', column: 20 })
     expect(w?.message).toContain("'not-an-ip' is not an IPv4 address or CIDR block")
-    expect(w?.message).toContain('the comparison is never true')
+    expect(w?.message).toContain('the comparison is never true (STIX 2.1 section 6.8)')
     expect(codes(warnings("[ipv6-addr:value = '10.0.0.1']"))).toEqual(['never-true'])
     expect(codes(warnings("[ipv4-addr:value IN ('10.0.0.1', '10.0.0.300')]"))).toEqual([
       'never-true',
@@ -262,7 +262,7 @@ describe('validatePattern: comparisons that can never be true', () => {
 
   it('warns about a hash of the wrong length or not in hex', () => {
     expect(warnings("[file:hashes.MD5 = 'abc']")[0]?.message).toContain(
-      "a MD5 hash is 32 hex digits, but 'abc' is 3 digits",
+      "an MD5 hash is 32 hex digits, but 'abc' is 3 digits",
     )
     expect(codes(warnings(`[file:hashes.'SHA-1' = '${'g'.repeat(40)}']`))).toEqual(['never-true'])
     clean(`[file:hashes.'SHA-512' = '${'AbC0'.repeat(32)}']`)

@@ -372,7 +372,7 @@ class Validator {
       if (length !== undefined && (s.length !== length || !HEX_DIGITS.test(s))) {
         this.warn(
           'never-true',
-          `a ${r.hashAlgorithm} hash is ${length} hex digits, but '${truncate(s)}' is ${HEX_DIGITS.test(s) ? `${s.length} digits` : 'not hex'}; the comparison is ${verdict}`,
+          `${r.hashAlgorithm === 'MD5' ? 'an' : 'a'} ${r.hashAlgorithm} hash is ${length} hex digits, but '${truncate(s)}' is ${HEX_DIGITS.test(s) ? `${s.length} digits` : 'not hex'}; the comparison is ${verdict}`,
           value.span,
         )
       }
@@ -384,9 +384,11 @@ class Validator {
       const version = only(['ipv4-addr']) ? 4 : only(['ipv6-addr']) ? 6 : undefined
       if (parseIpNetwork(s, version) === undefined) {
         const what = version === 4 ? 'an IPv4' : version === 6 ? 'an IPv6' : 'an IP'
+        const where =
+          version === 4 ? 'section 6.8' : version === 6 ? 'section 6.9' : 'sections 6.8, 6.9'
         this.warn(
           'never-true',
-          `'${truncate(s)}' is not ${what} address or CIDR block, so ${path} can never equal it; the comparison is ${verdict} (STIX 2.1 sections 6.8, 6.9)`,
+          `'${truncate(s)}' is not ${what} address or CIDR block, so ${path} can never equal it; the comparison is ${verdict} (STIX 2.1 ${where})`,
           value.span,
         )
       }
