@@ -323,7 +323,7 @@ describe('readBundle', () => {
     )
   })
 
-  it('accepts every valid bundle and rejects damaged ones only with an AppError', async () => {
+  it('reads every valid bundle or array and rejects damaged input only with an AppError', async () => {
     const inserts = ['', '{', '}', '[', ']', ',', '"', '\\', ':', 'x', '\n', 'é', '\u2028']
     await fc.assert(
       fc.asyncProperty(
@@ -331,8 +331,14 @@ describe('readBundle', () => {
         fc.nat(),
         fc.constantFrom(...inserts),
         fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
-        async (value, position, insert, sizes) => {
-          const valid = JSON.stringify({ type: 'bundle', objects: [value, { a: value }] })
+        fc.constantFrom('bundle', 'array', 'ndjson'),
+        async (value, position, insert, sizes, shape) => {
+          const valid =
+            shape === 'bundle'
+              ? JSON.stringify({ type: 'bundle', objects: [value, { a: value }] })
+              : shape === 'array'
+                ? JSON.stringify([{ a: value }, value])
+                : `${JSON.stringify({ a: value })}\n${JSON.stringify({ b: [value] })}\n`
           const at = position % (valid.length + 1)
           const text = valid.slice(0, at) + insert + valid.slice(at)
           let parsed: unknown
@@ -346,12 +352,16 @@ describe('readBundle', () => {
             parsed !== null &&
             Array.isArray((parsed as { objects?: unknown }).objects) &&
             (parsed as { type?: unknown }).type === 'bundle'
-          for (const read of [
-            async () => readAll(chunked(encoder.encode(text), sizes)),
-            () => Promise.resolve(splitObjectsArray(text)),
-          ]) {
+          const readers = [
+            { streaming: true, read: async () => readAll(chunked(encoder.encode(text), sizes)) },
+            { streaming: false, read: () => Promise.resolve(splitObjectsArray(text)) },
+          ]
+          for (const { streaming, read } of readers) {
             try {
               const result = await read()
+              if (Array.isArray(parsed) && 'entries' in result) {
+                expect(result.entries.map((e) => e.object)).toEqual(parsed)
+              }
               if (stillBundle) {
                 const objects =
                   'entries' in result
@@ -362,6 +372,8 @@ describe('readBundle', () => {
             } catch (error) {
               expect(isAppError(error)).toBe(true)
               expect(stillBundle).toBe(false)
+              // A valid JSON array is always readable as a stream.
+              expect(streaming && Array.isArray(parsed)).toBe(false)
             }
           }
         },
