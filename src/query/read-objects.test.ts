@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { objectMetadata } from '../ingest/object-metadata.js'
+import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { Collection } from '../store/store.js'
+import { objectExists, readObjectPage } from './read-objects.js'
+
+describe('readObjectPage / objectExists', () => {
+  let store: SqliteStore
+  let collection: Collection
+  const ids = [randomUUID(), randomUUID(), randomUUID()].map((u) => `ipv4-addr--${u}`)
+
+  beforeEach(async () => {
+    store = SqliteStore.open(':memory:')
+    await store.migrate()
+    const rootId = randomUUID()
+    const createdAt = '2026-01-01T00:00:00.000Z'
+    await store.createApiRoot({
+      id: rootId,
+      path: 'r',
+      title: 'r',
+      description: null,
+      maxContentLength: 10,
+      createdAt,
+    })
+    collection = {
+      id: randomUUID(),
+      apiRootId: rootId,
+      alias: 'c',
+      title: 'c',
+      description: null,
+      mediaTypes: [],
+      defaultDistribution: { scope: 'community', groups: [], recipients: [] },
+      createdAt,
+    }
+    await store.createCollection(collection)
+    const rows = ids.map((id) => {
+      const object = { type: 'ipv4-addr', spec_version: '2.1', id, value: '192.0.2.1' }
+      return objectMetadata(object, JSON.stringify(object), collection, {
+        orgId: null,
+        actor: null,
+      })
+    })
+    await store.addObjects(rows, 1_000_000)
+  })
+
+  afterEach(async () => {
+    await store.close()
+  })
+
+  it('returns a page with the date_added range and the keyset position of its last item', async () => {
+    const first = await readObjectPage(store, collection.id, {}, { limit: 2 })
+    expect(first.items.map((i) => i.id)).toEqual(ids.slice(0, 2))
+    expect(first.more).toBe(true)
+    expect(first.firstDateAdded).toBe('1970-01-01T00:00:01.000000Z')
+    expect(first.lastDateAdded).toBe(first.items[1]?.dateAdded)
+    expect(first.lastMicros).toBe(first.items[1]?.dateAddedMicros)
+    const rest = await readObjectPage(
+      store,
+      collection.id,
+      {},
+      { limit: 2, afterMicros: first.lastMicros ?? 0 },
+    )
+    expect(rest.items.map((i) => i.id)).toEqual(ids.slice(2))
+    expect(rest.more).toBe(false)
+  })
+
+  it('leaves the range out of an empty page', async () => {
+    const page = await readObjectPage(store, collection.id, { types: ['malware'] }, { limit: 5 })
+    expect(page).toEqual({ items: [], more: false })
+  })
+
+  it('applies added_after as an exclusive bound', async () => {
+    const page = await readObjectPage(
+      store,
+      collection.id,
+      { addedAfterMicros: 1_000_000 },
+      { limit: 5 },
+    )
+    expect(page.items.map((i) => i.id)).toEqual(ids.slice(1))
+  })
+
+  it('tells whether a collection holds an object', async () => {
+    expect(await objectExists(store, collection.id, ids[0] ?? '')).toBe(true)
+    expect(await objectExists(store, collection.id, 'ipv4-addr--nope')).toBe(false)
+  })
+})
