@@ -106,12 +106,17 @@ function isWhitespace(c: number): boolean {
   )
 }
 
+const INVISIBLE = /^[\p{C}\p{Z}]$/u
+
 /** A human name for the character at a position, for error messages. */
 function describeChar(text: string, offset: number): string {
   const cp = text.codePointAt(offset)
   if (cp === undefined) return 'end of pattern'
-  if (cp < 0x20 || cp === 0x7f) return `control character U+${cp.toString(16).padStart(4, '0')}`
-  return `'${String.fromCodePoint(cp)}'`
+  const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`
+  if (cp < 0x20 || cp === 0x7f) return `control character ${code}`
+  const ch = String.fromCodePoint(cp)
+  // Invisible characters (a byte-order mark, zero-width spaces) are named by code point.
+  return INVISIBLE.test(ch) ? `invisible character ${code}` : `'${ch}'`
 }
 
 const BASE64_VALUES = (() => {

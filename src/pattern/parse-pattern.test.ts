@@ -615,6 +615,7 @@ describe('parsePattern: syntax errors', () => {
     ["[file:name = 'x' ! file:size = 1]", 1, 18, "unexpected '!' (did you mean '!='?)"],
     ["[file:name = 'x'] & [file:size = 1]", 1, 19, "unexpected '&'"],
     ["[file:name = 'x\u0001'] \u0007", 1, 20, 'unexpected control character U+0007'],
+    ["\ufeff[file:name = 'x']", 1, 1, 'unexpected invisible character U+FEFF'],
   ])('rejects %j at line %i, column %i', (text, line, column, message) => {
     const e = err(text)
     expect(e).toMatchObject({ severity: 'error', code: 'PATTERN_SYNTAX', line, column })
