@@ -129,6 +129,10 @@ describe('eventTime', () => {
       Date.parse('2024-01-01T00:00:00Z') * 1000 + 1,
     )
     expect(eventTime('2024-01-01T01:00:00+01:00')).toBe(Date.parse('2024-01-01T00:00:00Z') * 1000)
+    expect(eventTime('2024-01-01T00:00:59.5Z')).toBe(Date.parse('2024-01-01T00:00:59.5Z') * 1000)
+    expect(eventTime('2024-01-01T00:00:07Z')).toBe(Date.parse('2024-01-01T00:00:07Z') * 1000)
+    expect(eventTime('2024-01-01T00:00:61Z')).toBeUndefined()
+    expect(eventTime('2024-01-01T00:00:07.Z')).toBeUndefined()
     expect(eventTime('Jan 1')).toBeUndefined()
     expect(eventTime(-5)).toBeUndefined()
   })

@@ -4,12 +4,13 @@
  * documented in `docs/event-mapping.md`; STIX `observed-data` objects and bundles are
  * accepted as they are (STIX 2.1 section 4.14).
  */
-import { parseIpNetwork } from './ip.js'
+import { parseIpNetwork, parseIpv4Uint } from './ip.js'
 import {
   observationsFromStix,
   timestampMicros,
   type Observation,
   type Sco,
+  type ScoLookup,
 } from './observations.js'
 
 /** Result of {@link eventToObservations}. */
@@ -40,6 +41,31 @@ export const EVENT_TYPES: Readonly<Record<string, 'dns' | 'network' | 'http' | '
     email: 'email',
   }
 
+// Events of a stream mostly share their minute: its parse is kept, and only the seconds of
+// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` are read.
+let minuteText = ''
+let minuteMicros = 0
+
+/** Microseconds of `:SS[.fraction]Z` at offset 16, or -1 when it is not exactly that. */
+function secondsZ(text: string): number {
+  const n = text.length
+  if (n < 20 || text.charCodeAt(16) !== 58 || text.charCodeAt(n - 1) !== 90) return -1
+  const d1 = text.charCodeAt(17) - 48
+  const d2 = text.charCodeAt(18) - 48
+  if (d1 < 0 || d1 > 5 || d2 < 0 || d2 > 9) return -1
+  let micros = (d1 * 10 + d2) * 1_000_000
+  if (n === 20) return micros
+  if (text.charCodeAt(19) !== 46 || n === 21) return -1
+  let scale = 100_000
+  for (let i = 20; i < n - 1; i++) {
+    const d = text.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return -1
+    micros += d * scale
+    scale = Math.floor(scale / 10)
+  }
+  return micros
+}
+
 /**
  * Event time in epoch microseconds: a STIX / RFC 3339 timestamp string (any offset), or a
  * number of seconds (below 1e11) or milliseconds since the epoch.
@@ -49,24 +75,40 @@ export function eventTime(value: unknown): number | undefined {
     return Math.round(value < 1e11 ? value * 1e6 : value * 1e3)
   }
   if (typeof value !== 'string') return undefined
+  if (minuteText !== '' && value.startsWith(minuteText)) {
+    const rest = secondsZ(value)
+    if (rest >= 0) return minuteMicros + rest
+  }
   const stix = timestampMicros(value)
-  if (stix !== undefined) return stix
+  if (stix !== undefined) {
+    const minute = timestampMicros(`${value.slice(0, 16)}:00Z`)
+    if (minute !== undefined) {
+      minuteText = value.slice(0, 16)
+      minuteMicros = minute
+    }
+    return stix
+  }
   if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(value)) return undefined
   const ms = Date.parse(value)
   return Number.isNaN(ms) ? undefined : ms * 1000
 }
 
-/** Collects the SCOs of one event, with dictionary-style references (`'0'`, `'1'`...). */
-class ScoSet {
+/**
+ * Collects the SCOs of one event; references are their positions (`'0'`, `'1'`...), as in
+ * an `objects` dictionary. It is its own reference lookup, so that no `Map` is built per
+ * event.
+ */
+class ScoSet implements ScoLookup {
   readonly objects: Sco[] = []
-  readonly refs = new Map<string, Sco>()
-  private readonly addresses = new Map<string, string>()
+
+  get(ref: string): Sco | undefined {
+    const i = Number(ref)
+    return Number.isInteger(i) && String(i) === ref ? this.objects[i] : undefined
+  }
 
   add(sco: Sco): string {
-    const ref = String(this.objects.length)
     this.objects.push(sco)
-    this.refs.set(ref, sco)
-    return ref
+    return String(this.objects.length - 1)
   }
 
   /** An ipv4-addr / ipv6-addr SCO for an IP text (one per distinct value), else undefined. */
@@ -76,23 +118,30 @@ class ScoSet {
       warnings.push(`${field} is not a string; ignored`)
       return undefined
     }
-    const existing = this.addresses.get(value)
-    if (existing !== undefined) return existing
-    const v4 = parseIpNetwork(value, 4)
-    const type = v4 ? 'ipv4-addr' : parseIpNetwork(value, 6) ? 'ipv6-addr' : undefined
+    // Events carry a handful of SCOs: a scan beats building a Map.
+    for (let i = 0; i < this.objects.length; i++) {
+      const o = this.objects[i]!
+      if (o['value'] === value && (o['type'] === 'ipv4-addr' || o['type'] === 'ipv6-addr'))
+        return String(i)
+    }
+    const type =
+      parseIpv4Uint(value) >= 0
+        ? 'ipv4-addr'
+        : value.includes(':') && parseIpNetwork(value, 6)
+          ? 'ipv6-addr'
+          : undefined
     if (!type) {
       warnings.push(`${field} ${JSON.stringify(value)} is not an IP address; ignored`)
       return undefined
     }
-    const ref = this.add({ type, value })
-    this.addresses.set(value, ref)
-    return ref
+    return this.add({ type, value })
   }
 
   /** An address SCO for an IP, else a domain-name SCO. */
   host(value: unknown, field: string, warnings: string[]): string | undefined {
     if (typeof value !== 'string' || value === '') return undefined
-    if (parseIpNetwork(value)) return this.address(value, field, warnings)
+    if (parseIpv4Uint(value) >= 0 || (value.includes(':') && parseIpNetwork(value, 6)))
+      return this.address(value, field, warnings)
     return this.add({ type: 'domain-name', value: value.toLowerCase() })
   }
 }
@@ -305,7 +354,7 @@ export function eventToObservations(event: unknown, options: EventMappingOptions
     lastObserved: time,
     numberObserved: 1,
     objects: scos.objects,
-    refs: scos.refs,
+    refs: scos,
   }
   return { ok: true, observations: [observation], warnings }
 }

@@ -25,7 +25,12 @@ export interface Observation {
    * Resolves a `_ref`/`_refs` value: an SCO id listed in `object_refs`, or a key of the
    * deprecated `objects` dictionary (section 9.7.4). Anything else is not found.
    */
-  readonly refs: ReadonlyMap<string, Sco>
+  readonly refs: ScoLookup
+}
+
+/** Resolves a reference to an SCO of the same observation (a `Map` will do). */
+export interface ScoLookup {
+  get(ref: string): Sco | undefined
 }
 
 /** Input of {@link makeObservation}. */

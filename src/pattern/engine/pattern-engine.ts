@@ -9,7 +9,7 @@ import {
   resolvePath,
   type MatchedValue,
 } from '../evaluate.js'
-import type { IpNetwork } from '../ip.js'
+import { parseIpv4Uint, type IpNetwork } from '../ip.js'
 import { timestampMicros, type Observation, type Sco } from '../observations.js'
 import { parsePattern } from '../parse-pattern.js'
 import { anchorsOf, normaliseString, objectTypesOf, scalarKey, type PathInfo } from './anchors.js'
@@ -161,32 +161,6 @@ function maskedHex(bytes: Uint8Array, prefix: number): string {
     hex += ((bytes[i] ?? 0) & ((0xff << (8 - bits)) & 0xff)).toString(16).padStart(2, '0')
   }
   return hex
-}
-
-/** Parses a dotted quad without allocation; -1 when it is not a plain IPv4 address. */
-function fastIpv4(text: string): number {
-  let value = 0
-  let part = 0
-  let digits = 0
-  let dots = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1
-      value = value * 256 + part
-      part = 0
-      digits = 0
-      dots++
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return -1
-      part = part * 10 + (c - 48)
-      if (++digits > 3 || part > 255) return -1
-    } else {
-      return -1
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1
-  return value * 256 + part
 }
 
 const FLAG_SIMPLE = 1
@@ -400,7 +374,7 @@ export class PatternEngine {
       let key = value
       let v4 = -1
       if (kind === 'ip' || kind === 'maybe-ip') {
-        v4 = index.version === 6 ? -1 : fastIpv4(value)
+        v4 = index.version === 6 ? -1 : parseIpv4Uint(value)
         if (v4 < 0) key = normaliseString(kind, value, index.version)
       } else if (kind === 'hex-hash') {
         key = value.toLowerCase()
@@ -461,7 +435,7 @@ export class PatternEngine {
         this.candidates(index.cidr6.get(len)?.get(maskedHex(bytes, len)), index, value)
       }
     } else if (slash >= 0 && prefixOfValue !== undefined) {
-      const addr = fastIpv4(key.slice(0, slash))
+      const addr = parseIpv4Uint(key.slice(0, slash))
       if (addr < 0) return
       for (const len of index.cidr4Lengths) {
         if (len > prefixOfValue) break
