@@ -587,6 +587,7 @@ export function describeTaxiiServer(
           'TAXII_PAYLOAD_TOO_LARGE',
         )
         expect(body.description).toContain(String(SMALL_ROOT_LIMIT))
+        expect(body.details).toEqual({ max_content_length: SMALL_ROOT_LIMIT })
       })
 
       it('returns 413 for a chunked body that passes max_content_length, without reading it all', async () => {
@@ -594,8 +595,8 @@ export function describeTaxiiServer(
         const chunk = new TextEncoder().encode(`{"objects":[${' '.repeat(16 * 1024)}`)
         const stream = new ReadableStream<Uint8Array>({
           pull(controller) {
-            // Far more than the limit: the server must stop reading early.
-            if (sent > 64 * SMALL_ROOT_LIMIT) return controller.close()
+            // 64 MiB offered: the server stops reading at the limit, so the upload stalls early.
+            if (sent > 1024 * SMALL_ROOT_LIMIT) return controller.close()
             sent += chunk.byteLength
             controller.enqueue(chunk)
           },
@@ -609,7 +610,7 @@ export function describeTaxiiServer(
           // The server may close the connection while the client is still sending.
           expect(response).toBeInstanceOf(Error)
         }
-        expect(sent).toBeLessThan(64 * SMALL_ROOT_LIMIT)
+        expect(sent).toBeLessThan(256 * SMALL_ROOT_LIMIT)
       })
 
       it('accepts a 10 MB string under a root whose max_content_length allows it', async () => {

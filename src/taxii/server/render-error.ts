@@ -47,6 +47,8 @@ export function renderError(c: Context, error: unknown, log: (line: string) => v
   if (appError.details && appError.kind === 'client') body.details = { ...appError.details }
   const headers: Record<string, string> = { 'Content-Type': TAXII_MEDIA_TYPE }
   if (appError.status === 401) headers['WWW-Authenticate'] = WWW_AUTHENTICATE
+  // The rest of an oversize body is not wanted: close rather than drain it for keep-alive.
+  if (appError.status === 413) headers['Connection'] = 'close'
   const allow = appError.details?.['allow']
   if (appError.status === 405 && typeof allow === 'string') headers['Allow'] = allow
   return c.body(JSON.stringify(body), appError.status as ContentfulStatusCode, headers)
