@@ -620,7 +620,7 @@ export function checkOrder(
 ): void {
   const a = o[earlier]
   const b = o[later]
-  if (typeof a !== 'string' || typeof b !== 'string') return
+  if (typeof a !== 'string' || typeof b !== 'string' || (a === b && !strict)) return
   if (checkTimestamp(a) < 0 || checkTimestamp(b) < 0) return
   const c = compareTimestamps(b, a)
   if (strict ? c <= 0 : c < 0) {

@@ -300,9 +300,9 @@ export function validateStix(
 
 /**
  * A stateful validator for streams of objects (NDJSON, a bundle read piece by piece): it
- * validates each object and also checks rules that span objects — a UUID reused for a
- * different type (section 2.9, error) and the same `id` + `modified` twice (section 3.6,
- * warning). Feed objects in order; each call returns that object's findings.
+ * validates each object and also checks the rule that spans objects: a UUID must not be
+ * reused for a different type (section 2.9). It keeps each id seen (about 100 bytes per
+ * object). Feed objects in order; each call returns that object's findings.
  *
  * @example
  * const check = createObjectValidator()
@@ -317,11 +317,6 @@ export function createObjectValidator(
     run.check(input, index, issues)
     return issues
   }
-}
-
-interface Seen {
-  readonly id: string
-  modified: string | string[] | undefined
 }
 
 /** Whether two ids end in the same UUID (case-insensitively). */
@@ -339,7 +334,7 @@ class Run {
   private readonly ctx: Ctx
   private readonly strict: boolean
   /** Objects seen, bucketed by a hash of their UUID (no string allocated per object). */
-  private readonly seen = new Map<number, Seen | Seen[]>()
+  private readonly seen = new Map<number, string | string[]>()
 
   constructor(options: ValidateOptions | undefined) {
     this.ctx = newCtx(options, [])
@@ -367,46 +362,31 @@ class Run {
     if (typeof id !== 'string') return
     const sep = id.indexOf('--')
     if (sep <= 0 || id.length - sep !== 38) return
-    const modified = typeof o['modified'] === 'string' ? o['modified'] : undefined
     let h = 0x811c9dc5
     for (let i = sep + 2; i < id.length; i++) h = Math.imul(h ^ (id.charCodeAt(i) | 32), 0x01000193)
     h &= 0x3fffffff
     const bucket = this.seen.get(h)
     if (bucket === undefined) {
-      this.seen.set(h, { id, modified })
+      this.seen.set(h, id)
       return
     }
-    const entries = Array.isArray(bucket) ? bucket : [bucket]
-    for (const entry of entries) {
-      if (!sameUuid(entry.id, id, sep)) continue
-      if (entry.id !== id) {
+    const ids = typeof bucket === 'string' ? [bucket] : bucket
+    for (const seen of ids) {
+      if (seen === id) return
+      if (sameUuid(seen, id, sep)) {
         report(
           this.ctx,
           'error',
           'uuid-reused',
           '2.9',
-          `the UUID of '${id}' is already used by '${entry.id}'; a UUID must not be reused across types`,
+          `the UUID of '${id}' is already used by '${seen}'; a UUID must not be reused across types`,
           'id',
         )
         return
       }
-      if (modified === undefined) return
-      const mods = entry.modified
-      if (mods === modified || (Array.isArray(mods) && mods.includes(modified))) {
-        report(
-          this.ctx,
-          'warning',
-          'duplicate-version',
-          '3.6',
-          `another object has the same id and modified (${modified})`,
-          'modified',
-        )
-      } else if (Array.isArray(mods)) mods.push(modified)
-      else entry.modified = mods === undefined ? modified : [mods, modified]
-      return
     }
-    entries.push({ id, modified })
-    if (!Array.isArray(bucket)) this.seen.set(h, entries)
+    ids.push(id)
+    if (typeof bucket === 'string') this.seen.set(h, ids)
   }
 }
 
