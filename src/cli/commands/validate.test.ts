@@ -13,8 +13,8 @@ const fixture = (name: string): string => join(fixtures, name)
 class Capture extends Writable {
   text = ''
   isTTY: boolean
-  constructor(isTTY = false) {
-    super()
+  constructor(isTTY = false, highWaterMark?: number) {
+    super(highWaterMark === undefined ? {} : { highWaterMark })
     this.isTTY = isTTY
   }
   override _write(chunk: unknown, _encoding: string, callback: () => void): void {
@@ -31,9 +31,14 @@ interface Run {
 
 async function run(
   args: string[],
-  options: { stdin?: string; tty?: boolean; env?: Record<string, string> } = {},
+  options: {
+    stdin?: string
+    tty?: boolean
+    env?: Record<string, string>
+    highWaterMark?: number
+  } = {},
 ): Promise<Run> {
-  const stdout = new Capture(options.tty)
+  const stdout = new Capture(options.tty, options.highWaterMark)
   const stderr = new Capture()
   const code = await main(['node', 'intelmesh', 'validate', ...args], {
     stdout,
@@ -228,6 +233,28 @@ describe('intelmesh validate', () => {
     })
     expect((await run(['-'], { stdin: text })).code).toBe(0)
     expect((await run(['-', '--no-custom'], { stdin: text })).code).toBe(1)
+  })
+})
+
+describe('intelmesh validate output', () => {
+  it('waits for a slow output stream and loses no finding', async () => {
+    const object = (i: number): string =>
+      JSON.stringify({
+        type: 'malware',
+        spec_version: '2.1',
+        id: `malware--${i.toString(16).padStart(8, '0')}-6f7f-459a-80ea-9c1f17b5891b`,
+        created: '2016-04-06T20:07:09.000Z',
+        modified: '2016-04-06T20:07:09.000Z',
+        name: 'Poison Ivy',
+      })
+    const stdin = Array.from({ length: 3000 }, (_, i) => object(i)).join('\n')
+    const result = await run(['-', '--json'], { stdin, highWaterMark: 64 })
+    expect(result.code).toBe(1)
+    const records = jsonLines(result.stdout)
+    expect(
+      records.filter((r) => r['kind'] === 'finding' && r['code'] === 'required-property'),
+    ).toHaveLength(3000)
+    expect(records.at(-1)).toMatchObject({ kind: 'summary', objects: 3000, invalidObjects: 3000 })
   })
 })
 

@@ -66,12 +66,12 @@ function positiveInteger(name: string): (value: string) => number {
 
 /** A printer of findings: human text grouped per object, or NDJSON records. */
 interface Printer {
-  object(label: ObjectLabel, issues: readonly StixIssue[]): void
+  object(label: ObjectLabel, issues: readonly StixIssue[]): Promise<void>
   summary(
     totals: Totals,
     shape: InputShape | undefined,
     unusable?: { code: string; message: string },
-  ): void
+  ): Promise<void>
 }
 
 interface ObjectLabel {
@@ -80,6 +80,12 @@ interface ObjectLabel {
   type?: string
   location?: SourceLocation
   bundle?: boolean
+}
+
+/** Writes to standard output, waiting when the stream asks to (a slow pipe). */
+function writeOut(ctx: CliContext, text: string): Promise<void> {
+  if (ctx.stdout.write(text)) return Promise.resolve()
+  return new Promise((resolve) => ctx.stdout.once('drain', () => resolve()))
 }
 
 function textPrinter(ctx: CliContext, color: boolean): Printer {
@@ -98,15 +104,15 @@ function textPrinter(ctx: CliContext, color: boolean): Printer {
         const section = issue.section ? ` (STIX 2.1 §${issue.section})` : ''
         out += `  ${severity} ${paint(ANSI.dim, formatPath(issue.path))} ${issue.code}${section}: ${issue.message}\n`
       }
-      ctx.stdout.write(out)
+      return writeOut(ctx, out)
     },
     summary(totals, shape, unusable) {
       // The one-line reason on standard error says it all when nothing was read.
-      if (unusable && totals.objects === 0) return
+      if (unusable && totals.objects === 0) return Promise.resolve()
       const line = summaryLine(totals)
       const prefix = unusable ? 'stopped after ' : ''
       const tail = shape && !unusable ? ` (${shape})` : ''
-      ctx.stdout.write(`${prefix}${line}${tail}\n`)
+      return writeOut(ctx, `${prefix}${line}${tail}\n`)
     },
   }
 }
@@ -130,7 +136,7 @@ function jsonPrinter(ctx: CliContext): Printer {
         }
         out += `${JSON.stringify(record)}\n`
       }
-      ctx.stdout.write(out)
+      return writeOut(ctx, out)
     },
     summary(totals, shape, unusable) {
       const record = {
@@ -140,7 +146,7 @@ function jsonPrinter(ctx: CliContext): Printer {
         ...totals,
         ...(unusable ? { unusable } : {}),
       }
-      ctx.stdout.write(`${JSON.stringify(record)}\n`)
+      return writeOut(ctx, `${JSON.stringify(record)}\n`)
     },
   }
 }
@@ -173,11 +179,8 @@ function isEnvelope(members: Record<string, unknown>): boolean {
   return !('type' in members) && !('id' in members)
 }
 
-/**
- * Validates the input and prints findings; returns the exit code.
- * @internal Exported for tests.
- */
-export async function runValidate(
+/** Validates the input and prints findings; returns the exit code. */
+async function runValidate(
   arg: string,
   options: ValidateCommandOptions,
   ctx: CliContext,
@@ -225,7 +228,7 @@ export async function runValidate(
         const issues = validateBundle(object, validateOptions).issues
         if (issues.length > 0) {
           count(issues)
-          printer.object(
+          await printer.object(
             { bundle: true, ...(typeof id === 'string' ? { id } : {}), location },
             issues,
           )
@@ -236,7 +239,7 @@ export async function runValidate(
       const issues = check(object, index)
       if (issues.length === 0) continue
       if (count(issues)) totals.invalidObjects++
-      printer.object(
+      await printer.object(
         {
           index,
           ...(typeof id === 'string' ? { id } : {}),
@@ -249,7 +252,7 @@ export async function runValidate(
   } catch (error) {
     const reason = unusableReason(error, arg)
     if (reason === undefined) throw error
-    printer.summary(totals, undefined, reason)
+    await printer.summary(totals, undefined, reason)
     ctx.stderr.write(`intelmesh: ${reason.message}\n`)
     return EXIT.unusable
   }
@@ -266,10 +269,10 @@ export async function runValidate(
     if (issues.length > 0) {
       count(issues)
       const id = summary.members['id']
-      printer.object({ bundle: true, ...(typeof id === 'string' ? { id } : {}) }, issues)
+      await printer.object({ bundle: true, ...(typeof id === 'string' ? { id } : {}) }, issues)
     }
   }
-  printer.summary(totals, summary.shape)
+  await printer.summary(totals, summary.shape)
   return totals.errors > 0 ? EXIT.findings : EXIT.ok
 }
 
