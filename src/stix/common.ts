@@ -3,7 +3,13 @@
  * references, kill chain phases, granular markings, hashes, extensions, identifiers.
  */
 import { z } from 'zod'
-import { isHexOfLength, isLanguageTag, isLowerHyphenated, isPropertyName } from './formats.js'
+import {
+  isHexOfLength,
+  isLanguageTag,
+  isLowerHyphenated,
+  isPropertyName,
+  uuidVersionAt,
+} from './formats.js'
 import {
   anyRef,
   bool,
@@ -246,8 +252,79 @@ export function notApplicable(severity: 'error' | 'warning', section: string, wh
   }
 }
 
-/** Which SCO types name the UUIDv5 contributing properties (section 6, per type). */
-const NO_CONTRIBUTING_PROPERTIES: ReadonlySet<string> = new Set(['process'])
+/** The ID contributing properties of each SCO type (section 6, per type; process has none). */
+const ID_CONTRIBUTING_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  artifact: ['hashes', 'payload_bin'],
+  'autonomous-system': ['number'],
+  directory: ['path'],
+  'domain-name': ['value'],
+  'email-addr': ['value'],
+  'email-message': ['from_ref', 'subject', 'body'],
+  file: ['hashes', 'name', 'extensions', 'parent_directory_ref'],
+  'ipv4-addr': ['value'],
+  'ipv6-addr': ['value'],
+  'mac-addr': ['value'],
+  mutex: ['name'],
+  'network-traffic': [
+    'start',
+    'end',
+    'src_ref',
+    'dst_ref',
+    'src_port',
+    'dst_port',
+    'protocols',
+    'extensions',
+  ],
+  process: [],
+  software: ['name', 'cpe', 'swid', 'vendor', 'version'],
+  url: ['value'],
+  'user-account': ['account_type', 'user_id', 'account_login'],
+  'windows-registry-key': ['key', 'values'],
+  'x509-certificate': ['hashes', 'serial_number'],
+}
+
+/**
+ * SCO id UUID versions (section 2.9): UUIDv5 SHOULD be used, but when the type's ID
+ * contributing properties are all optional and none is present a UUIDv4 MUST be used.
+ */
+export function checkScoIdVersion(
+  o: Json,
+  type: string,
+  required: readonly string[],
+  ctx: Ctx,
+): void {
+  const id = o['id']
+  if (typeof id !== 'string' || id.length !== type.length + 38 || !id.startsWith(type)) return
+  const version = uuidVersionAt(id, type.length + 2)
+  if (version <= 0) return
+  const contributing = ID_CONTRIBUTING_PROPERTIES[type] ?? []
+  let any = false
+  for (const key of contributing) {
+    if (o[key] !== undefined) {
+      any = true
+      break
+    }
+  }
+  if (!any && version !== 4 && !contributing.some((k) => required.includes(k))) {
+    report(
+      ctx,
+      'error',
+      'uuid-version',
+      '2.9',
+      `this ${type} has none of its ID contributing properties, so its 'id' must use a UUIDv4, not version ${version}`,
+      'id',
+    )
+  } else if (any && version !== 5) {
+    report(
+      ctx,
+      'warning',
+      'uuid-version',
+      '2.9',
+      `SCO 'id' should use a deterministic UUIDv5, not a version ${version} UUID`,
+      'id',
+    )
+  }
+}
 
 /** The object's own `id` (section 2.9): right type prefix, RFC 4122 UUID, version SHOULDs. */
 export function ownId(type: string, category: StixCategory): Prop<z.ZodString, false> {
@@ -268,18 +345,9 @@ export function ownId(type: string, category: StixCategory): Prop<z.ZodString, f
         )
         return
       }
+      // SCO UUID versions depend on the ID contributing properties: see checkScoIdVersion.
       const version = s.charCodeAt(sep + 16) - 48
-      if (category === 'sco') {
-        if (version !== 5 && !(version === 4 && NO_CONTRIBUTING_PROPERTIES.has(type))) {
-          report(
-            ctx,
-            'warning',
-            'uuid-version',
-            '2.9',
-            `SCO 'id' should use a deterministic UUIDv5, not a version ${version} UUID`,
-          )
-        }
-      } else if (version !== 4 && category !== 'custom') {
+      if (version !== 4 && category !== 'custom' && category !== 'sco') {
         report(
           ctx,
           'warning',

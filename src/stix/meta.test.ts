@@ -81,7 +81,10 @@ describe('marking-definition (7.2.1)', () => {
 
   it('matches the TLP 2.0 objects published by OASIS', () => {
     const bundle = JSON.parse(
-      readFileSync(new URL('../../test/fixtures/stix/tlp-2.0-objects.json', import.meta.url), 'utf8'),
+      readFileSync(
+        new URL('../../test/fixtures/stix/tlp-2.0-objects.json', import.meta.url),
+        'utf8',
+      ),
     ) as { objects: Record<string, unknown>[] }
     const [ext, ...markings] = bundle.objects
     expect(ext).toEqual(TLP2_EXTENSION_DEFINITION)

@@ -322,7 +322,7 @@ export interface RefTarget {
   /** Exact types allowed. */
   readonly types?: readonly string[]
   /** Or a family rule. */
-  readonly family?: 'any' | 'sdo' | 'sdo-sco' | 'sco-sro'
+  readonly family?: 'any' | 'sdo' | 'sco' | 'sdo-sco' | 'sco-sro'
   /** Words for messages, e.g. `an identity`. */
   readonly label: string
 }
@@ -333,6 +333,8 @@ function familyAllows(family: NonNullable<RefTarget['family']>, c: StixCategory)
       return true
     case 'sdo':
       return c === 'sdo' || c === 'custom'
+    case 'sco':
+      return c === 'sco' || c === 'custom'
     case 'sdo-sco':
       return c === 'sdo' || c === 'sco' || c === 'custom'
     case 'sco-sro':

@@ -30,7 +30,11 @@ const check = (o: unknown): string[] => findings(validateStix(o))
 
 describe('artifact (6.1)', () => {
   it('requires payload_bin or url, not both', () => {
-    expect(check(makeArtifact({ payload_bin: undefined }))).toEqual(['error required-one-of $'])
+    // Without payload_bin no ID contributing property is left, so the v5 id is wrong too (2.9).
+    expect(check(makeArtifact({ payload_bin: undefined }))).toEqual([
+      'error required-one-of $',
+      'error uuid-version $.id',
+    ])
     expect(
       check(
         makeArtifact({
@@ -44,7 +48,7 @@ describe('artifact (6.1)', () => {
   it('requires hashes with url', () => {
     expect(
       check(makeArtifact({ payload_bin: undefined, url: 'https://example.com/a.jpg' })),
-    ).toEqual(['error property-dependency $'])
+    ).toEqual(['error property-dependency $', 'error uuid-version $.id'])
   })
 
   it('requires base64 payload_bin and a known encryption algorithm', () => {
@@ -167,6 +171,7 @@ describe('file (6.7)', () => {
   it('requires hashes or name', () => {
     expect(check(makeFile({ name: undefined, hashes: undefined, size: 10 }))).toEqual([
       'error required-one-of $',
+      'error uuid-version $.id',
     ])
   })
 
@@ -442,13 +447,29 @@ describe('user-account (6.16)', () => {
       check(
         makeUserAccount({ user_id: undefined, account_login: undefined, account_type: undefined }),
       ),
-    ).toEqual(['error at-least-one-property $'])
+    ).toEqual(['error at-least-one-property $', 'error uuid-version $.id'])
     expect(check(makeUserAccount({ extensions: { 'unix-account-ext': { gid: '1001' } } }))).toEqual(
       ['error property-type $.extensions.unix-account-ext.gid'],
     )
     expect(check(makeUserAccount({ account_type: 'mastodon' }))).toEqual([
       'warning open-vocab $.account_type',
     ])
+  })
+})
+
+describe('SCO id versions (2.9)', () => {
+  const V4 = 'user-account--0d5b424b-93b8-4cd8-ac36-306e1789d63c'
+  const onlyDisplayName = { user_id: undefined, account_login: undefined, account_type: undefined }
+
+  it('requires UUIDv4 when no ID contributing property is present', () => {
+    expect(check(makeUserAccount({ ...onlyDisplayName, display_name: 'J' }))).toEqual([
+      'error uuid-version $.id',
+    ])
+    expect(check(makeUserAccount({ ...onlyDisplayName, display_name: 'J', id: V4 }))).toEqual([])
+  })
+
+  it('warns when UUIDv4 is used although contributing properties are present', () => {
+    expect(check(makeUserAccount({ id: V4 }))).toEqual(['warning uuid-version $.id'])
   })
 })
 
@@ -470,6 +491,7 @@ describe('x509-certificate (6.18)', () => {
   it('requires at least one property and a non-empty v3 extensions object', () => {
     expect(check(makeX509Certificate({ issuer: undefined, serial_number: undefined }))).toEqual([
       'error at-least-one-property $',
+      'error uuid-version $.id',
     ])
     expect(check(makeX509Certificate({ x509_v3_extensions: {} }))).toEqual([
       'error at-least-one-property $.x509_v3_extensions',

@@ -333,8 +333,8 @@ export const malwareAnalysisDefinition = defineObject(
     analysis_ended: ts,
     result_name: str,
     result: vocab(MALWARE_RESULT_OV, 'malware-result-ov', '10.14'),
-    analysis_sco_refs: refs({ family: 'sco-sro', label: 'an SCO' }, '4.12.1'),
-    sample_ref: ref({ family: 'sco-sro', label: 'an SCO' }, '4.12.1'),
+    analysis_sco_refs: refs({ family: 'sco', label: 'an SCO' }, '4.12.1'),
+    sample_ref: ref({ family: 'sco', label: 'an SCO' }, '4.12.1'),
   },
   {
     rules: (o, ctx) => {

@@ -4,6 +4,7 @@
  */
 import {
   checkGranularSelectors,
+  checkScoIdVersion,
   common,
   extensionsProp,
   hasToplevelExtension,
@@ -241,8 +242,10 @@ function checkObject(input: unknown, ctx: Ctx): void {
   }
   if (input['extensions'] !== undefined) ctx.toplevelExtension = hasToplevelExtension(input)
   const def = definitions.get(type)
-  if (def !== undefined) checkTable(def.table, input, ctx, true)
-  else if (type === 'bundle') {
+  if (def !== undefined) {
+    checkTable(def.table, input, ctx, true)
+    if (def.category === 'sco') checkScoIdVersion(input, type, def.table.required, ctx)
+  } else if (type === 'bundle') {
     report(
       ctx,
       'error',
