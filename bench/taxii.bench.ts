@@ -12,6 +12,10 @@
  *   `match[type]` + `added_after` page (limit 100).
  * - The same ingest (and paging) on a throw-away PostgreSQL cluster.
  *
+ * Each rate is reported as the wall-clock total and as the median of per-batch rates (per
+ * envelope, page or 1,000-row transaction); targets are judged on the medians, which bursts of
+ * load from other processes on a shared machine disturb far less.
+ *
  * `--quick` shrinks everything (3 envelopes, 20,000 preloaded objects) to check that it runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -93,6 +97,40 @@ function http(method: string, url: string, key: string, body?: string): Promise<
   })
 }
 
+/**
+ * A rate measured two ways: `total` is all the work over the wall time; `median` is the median
+ * of the per-batch rates (one envelope, one page, one 1,000-row transaction), which a burst of
+ * load from other processes on a shared machine moves far less.
+ */
+interface Throughput {
+  total: number
+  median: number
+}
+
+/** Times each batch; `batch` returns how many items it handled. */
+async function throughput(batches: number, batch: (i: number) => Promise<number> | number) {
+  const rates: number[] = []
+  let items = 0
+  let totalMs = 0
+  for (let i = 0; i < batches; i++) {
+    const start = process.hrtime.bigint()
+    const n = await batch(i)
+    const ms = Number(process.hrtime.bigint() - start) / 1e6
+    if (n < 0) break
+    items += n
+    totalMs += ms
+    if (n > 0) rates.push(ratePerSecond(n, ms))
+  }
+  rates.sort((a, b) => a - b)
+  const result: Throughput = {
+    total: ratePerSecond(items, totalMs),
+    median: rates[Math.floor(rates.length / 2)] ?? 0,
+  }
+  return { result, items }
+}
+
+const show = (t: Throughput): string => `${t.total} (median per batch ${t.median})`
+
 interface BenchNode {
   process: NodeProcess
   key: string
@@ -119,41 +157,39 @@ async function stopServe(node: BenchNode): Promise<void> {
   if (exit.code !== 0) throw new Error(`intelmesh serve exited with ${exit.code ?? exit.signal}`)
 }
 
-/** POSTs every body in turn; returns objects/s. Every object must be stored. */
-async function ingest(node: BenchNode, bodies: string[]): Promise<number> {
-  const ms = await timeIt(async () => {
-    for (const body of bodies) {
-      const answer = await http('POST', node.objectsUrl, node.key, body)
-      if (answer.status !== 202) {
-        throw new Error(`POST: ${answer.status} ${answer.body.slice(0, 500)}`)
-      }
-      const status = JSON.parse(answer.body) as { success_count: number; failures?: unknown[] }
-      if (status.success_count !== ENVELOPE) {
-        throw new Error(
-          `POST stored ${status.success_count} of ${ENVELOPE}: ${JSON.stringify(status.failures?.slice(0, 3))}`,
-        )
-      }
+/** POSTs every body in turn; every object must be stored. */
+async function ingest(node: BenchNode, bodies: string[]): Promise<Throughput> {
+  const { result } = await throughput(bodies.length, async (i) => {
+    const answer = await http('POST', node.objectsUrl, node.key, bodies[i])
+    if (answer.status !== 202) {
+      throw new Error(`POST: ${answer.status} ${answer.body.slice(0, 500)}`)
     }
+    const status = JSON.parse(answer.body) as { success_count: number; failures?: unknown[] }
+    if (status.success_count !== ENVELOPE) {
+      throw new Error(
+        `POST stored ${status.success_count} of ${ENVELOPE}: ${JSON.stringify(status.failures?.slice(0, 3))}`,
+      )
+    }
+    return ENVELOPE
   })
-  return ratePerSecond(bodies.length * ENVELOPE, ms)
+  return result
 }
 
-/** Pages through the whole collection with `limit=1000`; returns objects/s and the count. */
-async function pageAll(node: BenchNode): Promise<{ rate: number; count: number }> {
-  let count = 0
-  const ms = await timeIt(async () => {
-    let next: string | undefined
-    for (;;) {
-      const url = `${node.objectsUrl}?limit=1000${next ? `&next=${encodeURIComponent(next)}` : ''}`
-      const answer = await http('GET', url, node.key)
-      if (answer.status !== 200) throw new Error(`GET page: ${answer.status} ${answer.body}`)
-      const page = JSON.parse(answer.body) as { objects?: unknown[]; more?: boolean; next?: string }
-      count += page.objects?.length ?? 0
-      if (!page.more) break
-      next = page.next
-    }
+/** Pages through the whole collection with `limit=1000` and `next`. */
+async function pageAll(node: BenchNode): Promise<Throughput & { count: number }> {
+  let next: string | undefined
+  let done = false
+  const { result, items } = await throughput(Number.MAX_SAFE_INTEGER, async () => {
+    if (done) return -1
+    const url = `${node.objectsUrl}?limit=1000${next ? `&next=${encodeURIComponent(next)}` : ''}`
+    const answer = await http('GET', url, node.key)
+    if (answer.status !== 200) throw new Error(`GET page: ${answer.status} ${answer.body}`)
+    const page = JSON.parse(answer.body) as { objects?: unknown[]; more?: boolean; next?: string }
+    if (!page.more) done = true
+    next = page.next
+    return page.objects?.length ?? 0
   })
-  return { rate: ratePerSecond(count, ms), count }
+  return { ...result, count: items }
 }
 
 async function latencies(samples: number, one: (i: number) => Promise<void>) {
@@ -189,38 +225,34 @@ async function preload(
 // ---------------------------------------------------------------------------------------------
 // Bare SQLite baselines
 
-/** Inserts the rows with one prepared INSERT, 1,000 rows per transaction; returns rows/s. */
-function bareInsert(db: Database.Database, rows: NewObjectVersion[], firstMicros: number): number {
+/** Inserts the rows with one prepared INSERT, 1,000 rows per transaction. */
+async function bareInsert(
+  db: Database.Database,
+  rows: NewObjectVersion[],
+  firstMicros: number,
+): Promise<Throughput> {
   const insert = db.prepare(
     `INSERT INTO objects (${objectColumns.join(', ')}) VALUES (${objectColumns.map(() => '?').join(', ')})`,
   )
   const chunk = db.transaction((part: NewObjectVersion[], base: number) => {
     part.forEach((version, i) => {
-      insert.run(
-        rowValues(
-          {
-            version,
-            versionKey: version.versionKey,
-            dateAddedMicros: base + i,
-            isFirst: true,
-            isLast: true,
-          },
-          (b) => (b ? 1 : 0),
-        ),
-      )
+      const row = { version, versionKey: version.versionKey, dateAddedMicros: base + i }
+      insert.run(rowValues({ ...row, isFirst: true, isLast: true }, (b) => (b ? 1 : 0)))
     })
   })
-  const start = process.hrtime.bigint()
-  for (let i = 0; i < rows.length; i += 1000) chunk(rows.slice(i, i + 1000), firstMicros + i)
-  const ms = Number(process.hrtime.bigint() - start) / 1e6
-  return ratePerSecond(rows.length, ms)
+  const { result } = await throughput(Math.ceil(rows.length / 1000), (i) => {
+    const part = rows.slice(i * 1000, i * 1000 + 1000)
+    chunk(part, firstMicros + i * 1000)
+    return part.length
+  })
+  return result
 }
 
-/** Bare keyset paging over the same table, 1,000 rows a page; returns rows/s. */
-function bareKeyset(
+/** Bare keyset paging over the same table, 1,000 rows a page. */
+async function bareKeyset(
   path: string,
   collectionId: string,
-): { rate: number; count: number; pagePoints: number[] } {
+): Promise<Throughput & { count: number; pagePoints: number[] }> {
   const db = new Database(path, { readonly: true })
   try {
     db.pragma('mmap_size = 268435456')
@@ -228,20 +260,21 @@ function bareKeyset(
     const page = db.prepare(
       'SELECT date_added_micros, json FROM objects WHERE collection_id = ? AND date_added_micros > ? AND is_last = 1 ORDER BY date_added_micros LIMIT 1000',
     )
-    let count = 0
     const pagePoints: number[] = []
-    const start = process.hrtime.bigint()
     let after = 0
-    for (;;) {
+    let done = false
+    const { result, items } = await throughput(Number.MAX_SAFE_INTEGER, () => {
+      if (done) return -1
       const rows = page.all(collectionId, after) as { date_added_micros: number; json: string }[]
-      count += rows.length
       const last = rows.at(-1)
-      if (!last || rows.length < 1000) break
-      after = last.date_added_micros
-      pagePoints.push(after)
-    }
-    const ms = Number(process.hrtime.bigint() - start) / 1e6
-    return { rate: ratePerSecond(count, ms), count, pagePoints }
+      if (!last || rows.length < 1000) done = true
+      else {
+        after = last.date_added_micros
+        pagePoints.push(after)
+      }
+      return rows.length
+    })
+    return { ...result, count: items, pagePoints }
   } finally {
     db.close()
   }
@@ -263,7 +296,7 @@ export async function sqliteRun(
   let node = await startServe(['--data-dir', dataDir])
   const known = { key: node.key, collectionId: node.collectionId }
   const ingestEmpty = await ingest(node, bodiesEmpty)
-  ctx.log(`SQLite ingest onto an empty store: ${ingestEmpty} objects/s (${ingested} objects)`)
+  ctx.log(`SQLite ingest onto an empty store: ${show(ingestEmpty)} objects/s (${ingested} objects)`)
   await stopServe(node)
 
   // The raw limit, in a database of the same schema and settings.
@@ -273,21 +306,25 @@ export async function sqliteRun(
   const collection = await main.getCollection(known.collectionId)
   if (!collection) throw new Error('the default collection is missing')
   const publisher = { orgId: null, actor: 'benchmark' }
-  const rawEmpty = bareInsert(raw.connection, rowsFor(1, 0, ingested, collection, publisher), 1)
-  ctx.log(`bare better-sqlite3 insert onto an empty table: ${rawEmpty} rows/s`)
+  const rawEmpty = await bareInsert(
+    raw.connection,
+    rowsFor(1, 0, ingested, collection, publisher),
+    1,
+  )
+  ctx.log(`bare better-sqlite3 insert onto an empty table: ${show(rawEmpty)} rows/s`)
   for (let n = ingested; n < sizes.preload; n += 50_000) {
-    bareInsert(
+    await bareInsert(
       raw.connection,
       rowsFor(2, n, Math.min(sizes.preload, n + 50_000), collection, publisher),
       1_000_000 + n,
     )
   }
-  const rawFull = bareInsert(
+  const rawFull = await bareInsert(
     raw.connection,
     rowsFor(3, 0, ingested, collection, publisher),
     10_000_000,
   )
-  ctx.log(`bare better-sqlite3 insert onto ${sizes.preload} rows: ${rawFull} rows/s`)
+  ctx.log(`bare better-sqlite3 insert onto ${sizes.preload} rows: ${show(rawFull)} rows/s`)
   await raw.close()
 
   await preload(main, 2, ingested, sizes.preload, known.collectionId, ctx)
@@ -295,12 +332,12 @@ export async function sqliteRun(
 
   node = await startServe(['--data-dir', dataDir], known)
   const ingestFull = await ingest(node, bodiesFull)
-  ctx.log(`SQLite ingest onto ${sizes.preload} objects: ${ingestFull} objects/s`)
+  ctx.log(`SQLite ingest onto ${sizes.preload} objects: ${show(ingestFull)} objects/s`)
 
   const paging = await pageAll(node)
-  ctx.log(`SQLite paging limit=1000 over ${paging.count} objects: ${paging.rate} objects/s`)
-  const bare = bareKeyset(dbPath, known.collectionId)
-  ctx.log(`bare keyset paging over the same table: ${bare.rate} rows/s (${bare.count} rows)`)
+  ctx.log(`SQLite paging limit=1000 over ${paging.count} objects: ${show(paging)} objects/s`)
+  const bare = await bareKeyset(dbPath, known.collectionId)
+  ctx.log(`bare keyset paging over the same table: ${show(bare)} rows/s (${bare.count} rows)`)
 
   const getById = await latencies(sizes.latencySamples, async (i) => {
     // Spread over the preloaded range, indicators only (n % 10 === 0).
@@ -325,12 +362,13 @@ export async function sqliteRun(
   )
   await stopServe(node)
 
+  // Judged on the per-batch medians (see Throughput); the wall-clock totals are reported too.
   const targets = {
-    ingestEmptyAtLeast20k: ingestEmpty >= 20_000,
-    ingestEmptyHalfRaw: ingestEmpty >= 0.5 * rawEmpty,
-    ingestFullHalfRaw: ingestFull >= 0.5 * rawFull,
-    paging100k: paging.rate >= 100_000,
-    pagingHalfBare: paging.rate >= 0.5 * bare.rate,
+    ingestEmptyAtLeast20k: ingestEmpty.median >= 20_000,
+    ingestEmptyHalfRaw: ingestEmpty.median >= 0.5 * rawEmpty.median,
+    ingestPreloadedHalfRaw: ingestFull.median >= 0.5 * rawFull.median,
+    paging100k: paging.median >= 100_000,
+    pagingHalfBare: paging.median >= 0.5 * bare.median,
     getP99Under5ms: getById.p99 < 5,
   }
   ctx.log(`targets: ${JSON.stringify(targets)}`)
@@ -339,9 +377,9 @@ export async function sqliteRun(
     ingestPreloadedObjectsPerSecond: ingestFull,
     rawInsertEmptyRowsPerSecond: rawEmpty,
     rawInsertPreloadedRowsPerSecond: rawFull,
-    pagingObjectsPerSecond: paging.rate,
+    pagingObjectsPerSecond: { total: paging.total, median: paging.median },
     pagedObjects: paging.count,
-    bareKeysetRowsPerSecond: bare.rate,
+    bareKeysetRowsPerSecond: { total: bare.total, median: bare.median },
     getObjectLatencyMs: getById,
     typedAddedAfterPageLatencyMs: typedPage,
     targets,
@@ -363,7 +401,7 @@ export async function postgresRun(
     let node = await startServe(['--db', url])
     const known = { key: node.key, collectionId: node.collectionId }
     const ingestEmpty = await ingest(node, envelopeBodies(1, sizes.envelopes))
-    ctx.log(`PostgreSQL ingest onto an empty store: ${ingestEmpty} objects/s`)
+    ctx.log(`PostgreSQL ingest onto an empty store: ${show(ingestEmpty)} objects/s`)
     await stopServe(node)
 
     const store = await openStore(url)
@@ -372,14 +410,14 @@ export async function postgresRun(
 
     node = await startServe(['--db', url], known)
     const ingestFull = await ingest(node, envelopeBodies(3, sizes.envelopes))
-    ctx.log(`PostgreSQL ingest onto ${sizes.preload} objects: ${ingestFull} objects/s`)
+    ctx.log(`PostgreSQL ingest onto ${sizes.preload} objects: ${show(ingestFull)} objects/s`)
     const paging = await pageAll(node)
-    ctx.log(`PostgreSQL paging limit=1000 over ${paging.count} objects: ${paging.rate} objects/s`)
+    ctx.log(`PostgreSQL paging limit=1000 over ${paging.count} objects: ${show(paging)} objects/s`)
     await stopServe(node)
     return {
       ingestEmptyObjectsPerSecond: ingestEmpty,
       ingestPreloadedObjectsPerSecond: ingestFull,
-      pagingObjectsPerSecond: paging.rate,
+      pagingObjectsPerSecond: { total: paging.total, median: paging.median },
       pagedObjects: paging.count,
     }
   } finally {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   TAXII,
@@ -131,6 +132,14 @@ describe('intelmesh serve', () => {
     expect(JSON.parse(response.body)).toMatchObject({ status: 'complete', success_count: 200 })
     expect(await node.exited).toEqual({ code: 0, signal: null })
     expect(node.output()).toContain('SIGTERM received')
+    const db = new Database(join(dataDir(), 'intelmesh.db'), { readonly: true })
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+      // A clean close checkpoints the write-ahead log into the database file.
+      expect(db.prepare('SELECT count(*) FROM objects').pluck().get()).toBe(200)
+    } finally {
+      db.close()
+    }
 
     const again = await start(['--data-dir', dataDir()])
     const stored = new Set((await readAllObjects(again.origin, collectionId, key)).map((o) => o.id))
