@@ -596,6 +596,27 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(zero).toEqual({ items: [], more: true })
       })
 
+      it('pages through several types in date_added order', async () => {
+        const kinds = ['malware', 'indicator', 'tool']
+        const all = Array.from({ length: 30 }, (_, n) =>
+          makeVersion(`${kinds[n % 3] ?? 'tool'}--${uuid(n)}`, V1),
+        )
+        await add(all)
+        const seen: string[] = []
+        let cursor: number | undefined
+        for (;;) {
+          const page = await query({
+            types: ['tool', 'malware'],
+            limit: 4,
+            ...(cursor === undefined ? {} : { afterMicros: cursor }),
+          })
+          seen.push(...page.items.map((i) => i.id))
+          cursor = page.items.at(-1)?.dateAddedMicros
+          if (!page.more) break
+        }
+        expect(seen).toEqual(all.filter((v) => v.type !== 'indicator').map((v) => v.id))
+      })
+
       it('uses the later of added_after and the cursor', async () => {
         await add(Array.from({ length: 10 }, (_, n) => makeVersion(ind(n + 1), V1)))
         const page = await query({ addedAfterMicros: T0 + 5, afterMicros: T0 + 2 })

@@ -63,9 +63,16 @@ export function timestampToMicros(value: string): number | undefined {
 export function microsToTimestamp(micros: number): string {
   const whole = Math.floor(micros / 1_000_000)
   const fraction = micros - whole * 1_000_000
-  const seconds = new Date(whole * 1000).toISOString().slice(0, 19)
-  return `${seconds}.${String(fraction).padStart(6, '0')}Z`
+  // Pages of objects added together share their second: format it once.
+  if (whole !== lastSecond) {
+    lastSecond = whole
+    lastSecondText = new Date(whole * 1000).toISOString().slice(0, 19)
+  }
+  return `${lastSecondText}.${String(fraction).padStart(6, '0')}Z`
 }
+
+let lastSecond = Number.NaN
+let lastSecondText = ''
 
 /** The current time in microseconds since the epoch (millisecond clock, padded). */
 export function nowMicros(): number {

@@ -21,6 +21,7 @@ import {
   laterOf,
   newVersionKey,
   objectColumns,
+  objectPageSql,
   objectWhere,
   planAdd,
   postgresSql,
@@ -339,23 +340,22 @@ export class PostgresStore extends Records implements Store {
   async queryObjects(query: ObjectQuery): Promise<ObjectPage> {
     return this.withClient(`querying collection ${query.collectionId}`, async (client) => {
       const params: unknown[] = []
-      const where = objectWhere(postgresSql, params, {
-        collectionId: query.collectionId,
-        afterMicros: laterOf(query.addedAfterMicros, query.afterMicros),
-        ids: query.ids,
-        types: query.types,
-        specVersions: query.specVersions,
-        versions: query.versions,
-      })
       const limit = Math.max(0, Math.trunc(query.limit))
-      params.push(limit + 1)
-      const result = await client.query<ObjectRow>(
-        this.named(
-          `SELECT ${SELECT} FROM objects WHERE ${where} ORDER BY date_added_micros LIMIT $${params.length}`,
-          params,
-        ),
+      const sql = objectPageSql(
+        postgresSql,
+        params,
+        {
+          collectionId: query.collectionId,
+          afterMicros: laterOf(query.addedAfterMicros, query.afterMicros),
+          ids: query.ids,
+          types: query.types,
+          specVersions: query.specVersions,
+          versions: query.versions,
+        },
+        limit + 1,
+        SELECT,
       )
-      const rows = result.rows
+      const rows = (await client.query<ObjectRow>(this.named(sql, params))).rows
       const more = rows.length > limit
       if (more) rows.length = limit
       return { items: rows.map(rowToVersion), more }

@@ -265,6 +265,7 @@ export function rowToVersion(row: ObjectRow): StoredObjectVersion {
 
 /** Parses a JSON array of strings written by this store. */
 export function parseStringArray(text: string): string[] {
+  if (text === '[]') return []
   const value: unknown = JSON.parse(text)
   return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : []
 }
@@ -304,6 +305,11 @@ export interface SqlDialect {
   inList(params: unknown[], column: string, values: readonly string[]): string
   /** The literal for true. */
   trueLiteral: string
+  /**
+   * Hint placed after `FROM objects` when looking objects up by id: without statistics SQLite
+   * walks the (collection, date_added) key to avoid a sort, reading the whole collection.
+   */
+  byIdHint: string
 }
 
 export const sqliteSql: SqlDialect = {
@@ -316,6 +322,7 @@ export const sqliteSql: SqlDialect = {
     return `${column} IN (${values.map(() => '?').join(', ')})`
   },
   trueLiteral: '1',
+  byIdHint: ' INDEXED BY objects_version',
 }
 
 export const postgresSql: SqlDialect = {
@@ -328,6 +335,7 @@ export const postgresSql: SqlDialect = {
     return `${column} = ANY($${params.length}::text[])`
   },
   trueLiteral: 'TRUE',
+  byIdHint: '',
 }
 
 /**
@@ -401,4 +409,32 @@ export function laterOf(a: number | undefined, b: number | undefined): number | 
   if (a === undefined) return b
   if (b === undefined) return a
   return Math.max(a, b)
+}
+
+/**
+ * The page query for `queryObjects`: matching versions ordered by `date_added_micros`, at most
+ * `limit` rows. Several types are read as one ordered index range per type, merged (UNION ALL
+ * of per-type pages), so a page never sorts every object of those types.
+ */
+export function objectPageSql(
+  dialect: SqlDialect,
+  params: unknown[],
+  filter: ObjectFilter,
+  limit: number,
+  columns: string,
+): string {
+  const types = filter.types ? [...new Set(filter.types)] : undefined
+  if (types && types.length > 1 && !filter.ids) {
+    const arms = types.map((type, n) => {
+      const where = objectWhere(dialect, params, { ...filter, types: [type] })
+      const max = dialect.param(params, limit)
+      return `SELECT * FROM (SELECT ${columns} FROM objects WHERE ${where} ORDER BY date_added_micros LIMIT ${max}) AS t${n}`
+    })
+    const max = dialect.param(params, limit)
+    return `SELECT * FROM (${arms.join(' UNION ALL ')}) AS merged ORDER BY date_added_micros LIMIT ${max}`
+  }
+  const hint = filter.ids ? dialect.byIdHint : ''
+  const where = objectWhere(dialect, params, { ...filter, types })
+  const max = dialect.param(params, limit)
+  return `SELECT ${columns} FROM objects${hint} WHERE ${where} ORDER BY date_added_micros LIMIT ${max}`
 }

@@ -20,6 +20,7 @@ import {
 import {
   laterOf,
   objectColumns,
+  objectPageSql,
   objectWhere,
   planAdd,
   rowToVersion,
@@ -258,21 +259,22 @@ export class SqliteStore extends Records implements Store {
   queryObjects(query: ObjectQuery): Promise<ObjectPage> {
     return this.guarded(`querying collection ${query.collectionId}`, () => {
       const params: unknown[] = []
-      const where = objectWhere(sqliteSql, params, {
-        collectionId: query.collectionId,
-        afterMicros: laterOf(query.addedAfterMicros, query.afterMicros),
-        ids: query.ids,
-        types: query.types,
-        specVersions: query.specVersions,
-        versions: query.versions,
-      })
       const limit = Math.max(0, Math.trunc(query.limit))
-      params.push(limit + 1)
-      const rows = this.prepare(
-        // Without statistics SQLite walks the (collection, date_added) key to skip the sort, reading
-        // the whole collection for an id lookup; the (collection, id, version) index is far cheaper.
-        `SELECT ${SELECT} FROM objects${query.ids ? ' INDEXED BY objects_version' : ''} WHERE ${where} ORDER BY date_added_micros LIMIT ?`,
-      ).all(params) as ObjectRow[]
+      const sql = objectPageSql(
+        sqliteSql,
+        params,
+        {
+          collectionId: query.collectionId,
+          afterMicros: laterOf(query.addedAfterMicros, query.afterMicros),
+          ids: query.ids,
+          types: query.types,
+          specVersions: query.specVersions,
+          versions: query.versions,
+        },
+        limit + 1,
+        SELECT,
+      )
+      const rows = this.prepare(sql).all(params) as ObjectRow[]
       const more = rows.length > limit
       if (more) rows.length = limit
       return { items: rows.map(rowToVersion), more }
