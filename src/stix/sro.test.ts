@@ -29,19 +29,66 @@ describe('relationship (5.1)', () => {
   })
 
   it('accepts SCOs and custom objects as endpoints', () => {
-    expect(check(makeRelationship({ source_ref: IPV4_ID }))).toEqual([])
     expect(
-      check(makeRelationship({ target_ref: 'x-acme-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f' })),
+      check(makeRelationship({ relationship_type: 'related-to', source_ref: IPV4_ID })),
+    ).toEqual([])
+    expect(
+      check(
+        makeRelationship({
+          relationship_type: 'related-to',
+          target_ref: 'x-acme-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+        }),
+      ),
     ).toEqual([])
   })
 
   it('rejects SROs and meta objects as endpoints (5.1.2)', () => {
     expect(
-      check(makeRelationship({ source_ref: 'sighting--ee20065d-2555-424f-ad9e-0f8263de8c38' })),
+      check(
+        makeRelationship({
+          relationship_type: 'related-to',
+          source_ref: 'sighting--ee20065d-2555-424f-ad9e-0f8263de8c38',
+        }),
+      ),
     ).toEqual(['error reference-type $.source_ref'])
-    expect(check(makeRelationship({ target_ref: TLP_GREEN_ID }))).toEqual([
-      'error reference-type $.target_ref',
+    expect(
+      check(makeRelationship({ relationship_type: 'related-to', target_ref: TLP_GREEN_ID })),
+    ).toEqual(['error reference-type $.target_ref'])
+  })
+
+  it('warns about a defined relationship type between types it is not defined for (5.1)', () => {
+    expect(check(makeRelationship({ relationship_type: 'uses' }))).toEqual([
+      'warning relationship-endpoints $.relationship_type',
     ])
+    expect(
+      check(makeRelationship({ relationship_type: 'based-on', target_ref: OBSERVED_DATA_ID })),
+    ).toEqual([])
+    expect(
+      check(
+        makeRelationship({
+          source_ref: 'infrastructure--38c47d93-d984-4fd9-b87b-d69d0841628d',
+          relationship_type: 'consists-of',
+          target_ref: IPV4_ID,
+        }),
+      ),
+    ).toEqual([])
+  })
+
+  it('warns when derived-from joins different types (3.7)', () => {
+    expect(check(makeRelationship({ relationship_type: 'derived-from' }))).toEqual([
+      'warning relationship-endpoints $.relationship_type',
+    ])
+    expect(
+      check(
+        makeRelationship({
+          relationship_type: 'duplicate-of',
+          source_ref: 'malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061',
+        }),
+      ),
+    ).toEqual([])
+    expect(
+      check(makeRelationship({ relationship_type: 'related-to', source_ref: IPV4_ID })),
+    ).toEqual([])
   })
 
   it('requires stop_time later than start_time', () => {

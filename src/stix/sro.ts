@@ -16,8 +16,12 @@ import {
   str,
   ts,
   typeError,
+  type Ctx,
+  type Json,
   type Prop,
 } from './props.js'
+import { SPEC_RELATIONSHIP_TYPE_NAMES, SPEC_RELATIONSHIPS } from './relationship-types.js'
+import { isStixType, stixCategory } from './type-names.js'
 
 const relationshipType: Prop<z.ZodString, false> = {
   zod: z.string(),
@@ -38,6 +42,54 @@ const relationshipType: Prop<z.ZodString, false> = {
 
 const sdoOrSco = { family: 'sdo-sco', label: 'an SDO or SCO' } as const
 
+function typeOfRef(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined
+  const sep = v.indexOf('--')
+  return sep > 0 ? v.slice(0, sep) : undefined
+}
+
+/**
+ * SHOULD rules on relationship endpoints: `derived-from` and `duplicate-of` join objects of
+ * the same type (3.7), and a relationship type the specification defines is used between the
+ * types it is defined for (5.1, Appendix B). Other relationship types MAY be any string.
+ */
+function checkRelationshipEndpoints(o: Json, ctx: Ctx): void {
+  const rt = o['relationship_type']
+  if (typeof rt !== 'string' || rt === 'related-to') return
+  const source = typeOfRef(o['source_ref'])
+  const target = typeOfRef(o['target_ref'])
+  if (source === undefined || target === undefined) return
+  if (rt === 'derived-from' || rt === 'duplicate-of') {
+    if (source !== target) {
+      report(
+        ctx,
+        'warning',
+        'relationship-endpoints',
+        '3.7',
+        `'${rt}' should join two objects of the same type, not ${source} and ${target}`,
+        'relationship_type',
+      )
+    }
+    return
+  }
+  if (!SPEC_RELATIONSHIP_TYPE_NAMES.has(rt)) return
+  if (!isStixType(source) || !isStixType(target)) return
+  const targets = SPEC_RELATIONSHIPS[source]?.[rt]
+  const ok =
+    targets !== undefined &&
+    (targets.includes(target) || (targets.includes('*sco') && stixCategory(target) === 'sco'))
+  if (!ok) {
+    report(
+      ctx,
+      'warning',
+      'relationship-endpoints',
+      '5.1',
+      `STIX 2.1 does not define '${source} ${rt} ${target}' (Appendix B)`,
+      'relationship_type',
+    )
+  }
+}
+
 /** Relationship (section 5.1). */
 export const relationshipDefinition = defineObject(
   'relationship',
@@ -51,7 +103,12 @@ export const relationshipDefinition = defineObject(
     start_time: ts,
     stop_time: ts,
   },
-  { rules: (o, ctx) => checkOrder(o, ctx, 'start_time', 'stop_time', true, '5.1.2') },
+  {
+    rules: (o, ctx) => {
+      checkOrder(o, ctx, 'start_time', 'stop_time', true, '5.1.2')
+      checkRelationshipEndpoints(o, ctx)
+    },
+  },
 )
 
 /** Sighting (section 5.2). */
