@@ -105,6 +105,25 @@ describe('PatternEngine.match', () => {
     expect(hitIds(engine, file2)).toEqual(['indicator--in'])
   })
 
+  it('finds each of many indexed values exactly, through the filters in front of the maps', () => {
+    const count = 5000
+    const { engine } = compile(
+      Array.from({ length: count }, (_, i) =>
+        indicator(
+          i % 2 === 0
+            ? `[domain-name:value = 'd${i}.example']`
+            : `[domain-name:value LIKE '%.z${i}.example']`,
+          { id: `indicator--${i}` },
+        ),
+      ),
+    )
+    for (let i = 0; i < count; i += 7) {
+      const value = i % 2 === 0 ? `d${i}.example` : `www.z${i}.example`
+      expect(hitIds(engine, domain(value))).toEqual([`indicator--${i}`])
+    }
+    for (let i = 0; i < 200; i++) expect(hitIds(engine, domain(`miss${i}.example`))).toEqual([])
+  })
+
   it('reports the matched value and path for hits', () => {
     const { engine } = compile([
       indicator("[domain-name:value = 'evil.example']", { id: 'indicator--dom' }),

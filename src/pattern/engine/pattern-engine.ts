@@ -74,6 +74,12 @@ class PathIndex {
   /** IPv6 blocks: prefix length -> masked address hex -> leaves. */
   readonly cidr6 = new Map<number, Map<string, Ids>>()
   cidr6Lengths: number[] = []
+  /** Set by `seal()`: filters in front of the maps (see {@link StringBloom}). */
+  eqBloom: StringBloom | undefined
+  prefixBloom: StringBloom | undefined
+  suffixBloom: StringBloom | undefined
+  /** Set by `seal()`: for IPv4 prefix lengths up to 24, one bit per possible block. */
+  cidr4Bitmaps = new Map<number, Uint32Array>()
   /** Literal prefixes / suffixes of LIKE and MATCHES: length -> text -> leaves. */
   readonly prefixes = new Map<number, Map<string, Ids>>()
   readonly suffixes = new Map<number, Map<string, Ids>>()
@@ -114,6 +120,28 @@ class PathIndex {
     }
   }
 
+  seal(): void {
+    this.eqBloom = new StringBloom(Array.from(this.eqString.keys(), hashString), this.eqString.size)
+    const prefixHashes: number[] = []
+    for (const byText of this.prefixes.values())
+      for (const k of byText.keys()) prefixHashes.push(hashString(k))
+    this.prefixBloom = new StringBloom(prefixHashes, prefixHashes.length)
+    const suffixHashes: number[] = []
+    for (const byText of this.suffixes.values())
+      for (const k of byText.keys()) suffixHashes.push(hashBackwards(k))
+    this.suffixBloom = new StringBloom(suffixHashes, suffixHashes.length)
+    this.cidr4Bitmaps.clear()
+    for (const [len, byAddr] of this.cidr4) {
+      if (len === 0 || len > 24) continue
+      const bitmap = new Uint32Array(Math.max(1, 2 ** len / 32))
+      for (const masked of byAddr.keys()) {
+        const block = masked >>> (32 - len)
+        bitmap[block >>> 5]! |= 1 << (block & 31)
+      }
+      this.cidr4Bitmaps.set(len, bitmap)
+    }
+  }
+
   addAffix(kind: 'prefix' | 'suffix', text: string, id: number): void {
     const table = kind === 'prefix' ? this.prefixes : this.suffixes
     let byText = table.get(text.length)
@@ -143,6 +171,69 @@ class PathIndex {
     }
     for (const r of resolvePath(this.info.path, sco, obs)) out.push(r.value)
   }
+}
+
+/**
+ * A Bloom filter over strings (about 10 bits per key, 2 probes, ~3% false positives). Most
+ * event values match no indicator; the filter answers those with one read of a compact bit
+ * array instead of a probe into a Map of up to millions of keys, which misses the CPU cache.
+ */
+class StringBloom {
+  private readonly bits: Uint32Array
+  private readonly mask: number
+
+  /** A filter over the given 32-bit key hashes. */
+  constructor(hashes: Iterable<number>, count: number) {
+    let size = 64
+    while (size < count * 10) size *= 2
+    this.bits = new Uint32Array(size / 32)
+    this.mask = size - 1
+    for (const h of hashes) {
+      this.set(h)
+      this.set(mix(h))
+    }
+  }
+
+  private set(h: number): void {
+    const bit = h & this.mask
+    this.bits[bit >>> 5]! |= 1 << (bit & 31)
+  }
+
+  private get(h: number): boolean {
+    const bit = h & this.mask
+    return (this.bits[bit >>> 5]! & (1 << (bit & 31))) !== 0
+  }
+
+  mayContainHash(h: number): boolean {
+    return this.get(h) && this.get(mix(h))
+  }
+
+  mayContain(key: string): boolean {
+    return this.mayContainHash(hashString(key))
+  }
+}
+
+const FNV_OFFSET = 0x811c9dc5
+const fnvStep = (h: number, code: number): number => Math.imul(h ^ code, 0x01000193)
+
+/** FNV-1a over UTF-16 code units, backwards (suffixes hash incrementally from the end). */
+function hashBackwards(text: string): number {
+  let h = FNV_OFFSET
+  for (let i = text.length - 1; i >= 0; i--) h = fnvStep(h, text.charCodeAt(i))
+  return h >>> 0
+}
+
+/** FNV-1a over UTF-16 code units. */
+function hashString(text: string): number {
+  let h = FNV_OFFSET
+  for (let i = 0; i < text.length; i++) h = fnvStep(h, text.charCodeAt(i))
+  return h >>> 0
+}
+
+function mix(h: number): number {
+  let x = Math.imul(h ^ (h >>> 16), 0x45d9f3b)
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b)
+  return (x ^ (x >>> 16)) >>> 0
 }
 
 function isAscii(text: string): boolean {
@@ -340,6 +431,7 @@ export class PatternEngine {
   /** @internal */
   seal(): void {
     this.seen = new Uint32Array(this.leafIndicator.length)
+    for (const index of this.byPath.values()) index.seal()
   }
 
   private pathIndex(info: PathInfo): PathIndex {
@@ -379,7 +471,8 @@ export class PatternEngine {
       } else if (kind === 'hex-hash') {
         key = value.toLowerCase()
       }
-      this.candidates(index.eqString.get(key), index, value)
+      if (!index.eqBloom || index.eqBloom.mayContain(key))
+        this.candidates(index.eqString.get(key), index, value)
       if (index.cidr4Lengths.length > 0 || index.cidr6Lengths.length > 0)
         this.lookupCidr(index, value, v4)
       if (index.prefixes.size > 0 || index.suffixes.size > 0) this.lookupAffixes(index, value)
@@ -392,30 +485,39 @@ export class PatternEngine {
     // LIKE and MATCHES compare the NFC form; ASCII is already in it.
     const value = isAscii(raw) ? raw : raw.normalize('NFC')
     const { prefix, suffix } = index.affixLengths
+    // Hash every prefix in one forward pass; probe the maps only past the filter.
+    let h = FNV_OFFSET
+    let done = 0
     for (const len of prefix) {
       if (len > value.length) break
+      for (; done < len; done++) h = fnvStep(h, value.charCodeAt(done))
+      if (index.prefixBloom && !index.prefixBloom.mayContainHash(h >>> 0)) continue
       this.candidates(index.prefixes.get(len)?.get(value.slice(0, len)), index, raw)
     }
-    for (const len of suffix) {
+    this.lookupSuffixes(index, value, suffix, raw)
+    if (index.suffixNewline && value.endsWith('\n'))
+      this.lookupSuffixes(index, value.slice(0, -1), suffix, raw)
+  }
+
+  private lookupSuffixes(index: PathIndex, value: string, lengths: number[], raw: string): void {
+    let h = FNV_OFFSET
+    let done = 0
+    for (const len of lengths) {
       if (len > value.length) break
+      for (; done < len; done++) h = fnvStep(h, value.charCodeAt(value.length - 1 - done))
+      if (index.suffixBloom && !index.suffixBloom.mayContainHash(h >>> 0)) continue
       this.candidates(index.suffixes.get(len)?.get(value.slice(value.length - len)), index, raw)
-    }
-    if (index.suffixNewline && value.endsWith('\n')) {
-      const trimmed = value.slice(0, -1)
-      for (const len of suffix) {
-        if (len > trimmed.length) break
-        this.candidates(
-          index.suffixes.get(len)?.get(trimmed.slice(trimmed.length - len)),
-          index,
-          raw,
-        )
-      }
     }
   }
 
   private lookupCidr(index: PathIndex, value: string, v4: number): void {
     if (v4 >= 0) {
       for (const len of index.cidr4Lengths) {
+        const bitmap = index.cidr4Bitmaps.get(len)
+        if (bitmap) {
+          const block = v4 >>> (32 - len)
+          if ((bitmap[block >>> 5]! & (1 << (block & 31))) === 0) continue
+        }
         const masked = len === 0 ? 0 : (v4 & (0xffffffff << (32 - len))) >>> 0
         this.candidates(index.cidr4.get(len)?.get(masked), index, value)
       }
