@@ -564,3 +564,15 @@ describe('extensions (3.2, 3.10, 7.3, 11.3)', () => {
     ])
   })
 })
+
+describe('messages', () => {
+  it('cuts long values and never serializes objects', () => {
+    const r = validateStix(makeIndicator({ valid_from: 'x'.repeat(10_000) }))
+    expect(r.issues[0]?.message.length).toBeLessThan(200)
+    const circular: Record<string, unknown> = {}
+    circular['self'] = circular
+    expect(findings(validateStix(makeIdentity({ spec_version: circular })))).toEqual([
+      'error spec-version $.spec_version',
+    ])
+  })
+})

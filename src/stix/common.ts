@@ -33,6 +33,7 @@ import {
   type Table,
   typeError,
   withZod,
+  show,
 } from './props.js'
 import { isStixType, type StixCategory } from './type-names.js'
 import { EXTENSION_TYPE_ENUM, HASH_ALGORITHM_OV } from './vocabularies.js'
@@ -102,8 +103,8 @@ export const hashes: Prop<z.ZodRecord<z.ZodString, z.ZodString>, false> = {
           'hash-algorithm',
           '2.7',
           known !== undefined
-            ? `hash algorithm ${JSON.stringify(key)} should be written '${known}' (hash-algorithm-ov)`
-            : `hash algorithm ${JSON.stringify(key)} is not in hash-algorithm-ov`,
+            ? `hash algorithm ${show(key)} should be written '${known}' (hash-algorithm-ov)`
+            : `hash algorithm ${show(key)} is not in hash-algorithm-ov`,
         )
         if (known !== undefined) checkHashValue(known, v[key], ctx)
         else if (typeof v[key] !== 'string') typeError(ctx, 'a hash string', v[key])
@@ -158,7 +159,7 @@ function killChainWords(o: Json, ctx: Ctx, key: string): void {
       'warning',
       'kill-chain-phase-format',
       '2.11',
-      `'${key}' ${JSON.stringify(v)} should be lowercase with hyphens as word separators`,
+      `'${key}' ${show(v)} should be lowercase with hyphens as word separators`,
       key,
     )
   }
@@ -188,7 +189,7 @@ export const lang: Prop<z.ZodString, false> = {
         'error',
         'language-tag',
         '3.2',
-        `${here(ctx)} must be an RFC 5646 language code, not ${JSON.stringify(v)}`,
+        `${here(ctx)} must be an RFC 5646 language code, not ${show(v)}`,
       )
     }
   },
@@ -230,13 +231,7 @@ export const specVersion: Prop<z.ZodLiteral<'2.1'>, false> = {
   required: false,
   check: (v, ctx) => {
     if (v !== '2.1') {
-      report(
-        ctx,
-        'error',
-        'spec-version',
-        '3.2',
-        `'spec_version' must be "2.1", not ${JSON.stringify(v)}`,
-      )
+      report(ctx, 'error', 'spec-version', '3.2', `'spec_version' must be "2.1", not ${show(v)}`)
     }
   },
 }
@@ -409,7 +404,7 @@ function checkExtensionDefinitionInstance(
       'error',
       'extension-type-missing',
       '7.3',
-      `extension ${JSON.stringify(key)} must have an 'extension_type' (extension-type-enum)`,
+      `extension ${show(key)} must have an 'extension_type' (extension-type-enum)`,
     )
   } else if (typeof et !== 'string' || !EXTENSION_TYPES.has(et)) {
     report(
@@ -417,7 +412,7 @@ function checkExtensionDefinitionInstance(
       'error',
       'enum-value',
       '10.5',
-      `'extension_type' must be one of ${EXTENSION_TYPE_ENUM.join(', ')}, not ${JSON.stringify(et)}`,
+      `'extension_type' must be one of ${EXTENSION_TYPE_ENUM.join(', ')}, not ${show(et)}`,
       'extension_type',
     )
   } else if (et.startsWith('new-') && isStixType(policy.type)) {
@@ -437,7 +432,7 @@ function checkExtensionDefinitionInstance(
         'error',
         'extension-property-name',
         '7.3.2',
-        `extension property name ${JSON.stringify(k)} must be 3-250 characters of a-z, 0-9 and '_'`,
+        `extension property name ${show(k)} must be 3-250 characters of a-z, 0-9 and '_'`,
         k,
       )
     }
@@ -451,7 +446,7 @@ function checkCustomExtension(key: string, value: Json, ctx: Ctx): void {
       'warning',
       'custom-extension-prefix',
       '11.3',
-      `custom extension ${JSON.stringify(key)} should start with 'x-'; prefer an extension-definition`,
+      `custom extension ${show(key)} should start with 'x-'; prefer an extension-definition`,
     )
   }
   let count = 0
@@ -463,7 +458,7 @@ function checkCustomExtension(key: string, value: Json, ctx: Ctx): void {
         'error',
         'extension-property-name',
         '11.3',
-        `custom extension property name ${JSON.stringify(k)} must be 3-250 characters of a-z, 0-9 and '_'`,
+        `custom extension property name ${show(k)} must be 3-250 characters of a-z, 0-9 and '_'`,
         k,
       )
     }
@@ -474,7 +469,7 @@ function checkCustomExtension(key: string, value: Json, ctx: Ctx): void {
       'error',
       'at-least-one-property',
       '11.3',
-      `custom extension ${JSON.stringify(key)} must have at least one property`,
+      `custom extension ${show(key)} must have at least one property`,
     )
   }
 }
@@ -516,7 +511,7 @@ export function extensionsProp(
               'error',
               'extension-name',
               '11.3',
-              `extension key ${JSON.stringify(key)} must be an extension-definition id or a name of a-z, 0-9 and '-' ending in '-ext'`,
+              `extension key ${show(key)} must be an extension-definition id or a name of a-z, 0-9 and '-' ending in '-ext'`,
             )
           } else if (isJsonObject(value)) checkCustomExtension(key, value, ctx)
           else typeError(ctx, 'an object (extension instance)', value)
@@ -526,7 +521,7 @@ export function extensionsProp(
             'error',
             'extension-name',
             '11.3',
-            `extension key ${JSON.stringify(key)} must be an extension-definition id (custom extensions apply only to SCOs)`,
+            `extension key ${show(key)} must be an extension-definition id (custom extensions apply only to SCOs)`,
           )
         }
         path.pop()
@@ -579,7 +574,7 @@ export function checkGranularSelectors(o: Json, ctx: Ctx): void {
           'error',
           'granular-marking-selector',
           '7.2.3',
-          `selector ${JSON.stringify(sel)} ${problem}`,
+          `selector ${show(sel)} ${problem}`,
         )
         ctx.path.length -= 4
       }

@@ -22,6 +22,7 @@ import {
   strList,
   ts,
   vocab,
+  show,
 } from './props.js'
 import { TLP1_MARKINGS, TLP2_EXTENSION_ID, TLP2_MARKINGS } from './tlp.js'
 import { EXTENSION_TYPE_ENUM } from './vocabularies.js'
@@ -40,7 +41,7 @@ const contents: Prop<z.ZodRecord<z.ZodString, z.ZodRecord<z.ZodString, z.ZodUnkn
           'error',
           'language-tag',
           '7.1.1',
-          `key ${JSON.stringify(key)} of 'contents' must be an RFC 5646 language code`,
+          `key ${show(key)} of 'contents' must be an RFC 5646 language code`,
         )
       }
       checkDictionaryShape(v[key], ctx)
@@ -94,7 +95,7 @@ function checkTlp2(o: Json, ctx: Ctx, ext: unknown): void {
       'error',
       'enum-value',
       'TLP 2.0',
-      `'tlp_2_0' must be one of ${[...TLP2_ID_BY_LEVEL.keys()].join(', ')}, not ${JSON.stringify(level)}`,
+      `'tlp_2_0' must be one of ${[...TLP2_ID_BY_LEVEL.keys()].join(', ')}, not ${show(level)}`,
       'tlp_2_0',
     )
   } else if (o['id'] !== expectedId) {

@@ -80,6 +80,16 @@ export function here(ctx: Ctx): string {
   return out === '' ? 'the object' : `'${out}'`
 }
 
+/** A value for messages: strings quoted and cut at 80 characters, other values described. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value)
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+    return String(value)
+  return describe(value)
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
@@ -184,7 +194,7 @@ export function checkTimestampValue(v: unknown, ctx: Ctx): number {
       'error',
       'timestamp-format',
       '2.16',
-      `${here(ctx)} must be an RFC 3339 UTC timestamp like 2016-01-20T12:31:12.123Z, not ${JSON.stringify(v)}`,
+      `${here(ctx)} must be an RFC 3339 UTC timestamp like 2016-01-20T12:31:12.123Z, not ${show(v)}`,
     )
   }
   return precision
@@ -232,7 +242,7 @@ export const hex: Prop<z.ZodString, false> = prop(z.string(), (v, ctx) => {
       'error',
       'hex-format',
       '2.8',
-      `${here(ctx)} must be an even number of lowercase hex digits, not ${JSON.stringify(v)}`,
+      `${here(ctx)} must be an even number of lowercase hex digits, not ${show(v)}`,
     )
   }
 })
@@ -262,7 +272,7 @@ export function enumOf<const V extends readonly [string, ...string[]]>(
         'error',
         'enum-value',
         section,
-        `${here(ctx)} must be one of ${name} (${values.join(', ')}), not ${JSON.stringify(v)}`,
+        `${here(ctx)} must be one of ${name} (${values.join(', ')}), not ${show(v)}`,
       )
     }
   })
@@ -284,7 +294,7 @@ export function vocab(
         'warning',
         'open-vocab',
         section,
-        `${here(ctx)} value ${JSON.stringify(v)} is not in ${name}${shape}`,
+        `${here(ctx)} value ${show(v)} is not in ${name}${shape}`,
       )
     }
   })
@@ -359,7 +369,7 @@ export function checkIdentifierFormat(v: unknown, ctx: Ctx): number {
       'error',
       'identifier-format',
       '2.9',
-      `${here(ctx)} must be an identifier of the form type--UUID, not ${JSON.stringify(v)}`,
+      `${here(ctx)} must be an identifier of the form type--UUID, not ${show(v)}`,
     )
     return -1
   }
@@ -369,7 +379,7 @@ export function checkIdentifierFormat(v: unknown, ctx: Ctx): number {
       'error',
       'identifier-format',
       '2.9',
-      `${here(ctx)} ${JSON.stringify(v)} does not hold an RFC 4122 UUID (version 1-8, variant 10xx)`,
+      `${here(ctx)} ${show(v)} does not hold an RFC 4122 UUID (version 1-8, variant 10xx)`,
     )
     return -1
   }
@@ -432,7 +442,7 @@ export function checkDictionaryShape(v: unknown, ctx: Ctx, minKeyLength = 1): v 
         'error',
         'dictionary-key',
         '2.3',
-        `key ${JSON.stringify(key)} of ${here(ctx)} must be ${minKeyLength}-250 ASCII letters, digits, '-' or '_'`,
+        `key ${show(key)} of ${here(ctx)} must be ${minKeyLength}-250 ASCII letters, digits, '-' or '_'`,
         key,
       )
     }
@@ -537,7 +547,7 @@ export function checkCustomProperty(
       'error',
       'custom-property-name',
       '11.1',
-      `custom property name ${JSON.stringify(key)} must be 3-250 characters of a-z, 0-9 and '_'`,
+      `custom property name ${show(key)} must be 3-250 characters of a-z, 0-9 and '_'`,
     )
     return
   }

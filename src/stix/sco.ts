@@ -42,6 +42,7 @@ import {
   tsSeconds,
   typeError,
   vocab,
+  show,
 } from './props.js'
 import {
   ACCOUNT_TYPE_OV,
@@ -72,7 +73,7 @@ function formatted(
       }
       const problem = test(v)
       if (problem !== undefined) {
-        report(ctx, 'error', code, section, `${here(ctx)} ${JSON.stringify(v)} ${problem}`)
+        report(ctx, 'error', code, section, `${here(ctx)} ${show(v)} ${problem}`)
       }
     },
   }

@@ -19,6 +19,7 @@ import {
   type Ctx,
   type Json,
   type Prop,
+  show,
 } from './props.js'
 import { SPEC_RELATIONSHIP_TYPE_NAMES, SPEC_RELATIONSHIPS } from './relationship-types.js'
 import { isStixType, stixCategory } from './type-names.js'
@@ -34,7 +35,7 @@ const relationshipType: Prop<z.ZodString, false> = {
         'error',
         'relationship-type-format',
         '5.1.2',
-        `${here(ctx)} must use only a-z, 0-9 and '-', not ${JSON.stringify(v)}`,
+        `${here(ctx)} must use only a-z, 0-9 and '-', not ${show(v)}`,
       )
     }
   },

@@ -34,6 +34,7 @@ import {
   req,
   tsMillis,
   typeError,
+  show,
 } from './props.js'
 import * as sco from './sco.js'
 import * as sdo from './sdo.js'
@@ -167,7 +168,7 @@ function checkCustomObject(o: Json, type: string, ctx: Ctx): void {
       'error',
       'custom-object-type',
       '11.2',
-      `unknown type ${JSON.stringify(type)}: a custom type must be 3-250 characters of a-z, 0-9 and '-', without '--'`,
+      `unknown type ${show(type)}: a custom type must be 3-250 characters of a-z, 0-9 and '-', without '--'`,
     )
     ctx.path.pop()
     return
@@ -449,7 +450,7 @@ function checkBundleEnvelope(b: Json, ctx: Ctx): void {
       'error',
       'bundle-type',
       '8.1',
-      `'type' must be "bundle", not ${JSON.stringify(b['type'])}`,
+      `'type' must be "bundle", not ${show(b['type'])}`,
       'type',
     )
   }
