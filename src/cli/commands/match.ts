@@ -149,7 +149,15 @@ async function runMatch(ctx: CliContext, options: MatchOptions): Promise<void> {
     for (const warning of mapped.warnings) ctx.stderr.write(`line ${lineNo}: warning: ${warning}\n`)
     for (const obs of mapped.observations) {
       observations++
-      for (const hit of engine.match(obs)) {
+      let found
+      try {
+        found = engine.match(obs)
+      } catch (error) {
+        // A defect must not stop the stream: name the line and go on.
+        report(`cannot be matched (${error instanceof Error ? error.message : String(error)})`)
+        continue
+      }
+      for (const hit of found) {
         hits++
         await write(
           ctx.stdout,
