@@ -16,6 +16,7 @@ export type * from './types.js'
 export * from './type-names.js'
 export * from './vocabularies.js'
 export * from './tlp.js'
+export * from './relationship-types.js'
 export {
   checkTimestamp,
   compareTimestamps,
