@@ -444,6 +444,17 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect((await add([makeVersion(ind(3), V1)]))[0]?.dateAdded).toBe(microsToTimestamp(T0))
       })
 
+      it('keeps first and last right when one call adds several versions out of order', async () => {
+        await add([makeVersion(ind(1), V2), makeVersion(ind(1), V1), makeVersion(ind(1), V3)])
+        await add([makeVersion(ind(2), V2)])
+        await add([makeVersion(ind(2), V3), makeVersion(ind(2), V1), makeVersion(ind(2), V2)])
+        expect(versionsOf((await query({ versions: { kind: 'first' } })).items)).toEqual([
+          `01@${V1}`,
+          `02@${V1}`,
+        ])
+        expect(versionsOf((await query()).items)).toEqual([`01@${V3}`, `02@${V3}`])
+      })
+
       it('returns an empty list for an empty call', async () => {
         expect(await add([])).toEqual([])
       })

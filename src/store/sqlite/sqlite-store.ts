@@ -28,7 +28,7 @@ import {
   selectColumns,
   sqliteSql,
   type ObjectRow,
-  type StoredState,
+  type PlannedRow,
 } from '../sql/object-rows.js'
 import { Records, type RecordTables } from '../sql/records.js'
 import type {
@@ -53,6 +53,11 @@ export interface SqliteStoreOptions {
 }
 
 const SELECT = selectColumns.join(', ')
+/** Ids per bounds lookup, and the padded sizes used. */
+const BOUNDS_CHUNK = 500
+const BOUNDS_SIZES = [1, 8, 64, BOUNDS_CHUNK]
+/** Rows per multi-row INSERT (20 columns: 1,000 parameters). */
+const INSERT_ROWS = 50
 
 type Statement = Database.Statement<unknown[], unknown>
 
@@ -206,17 +211,8 @@ export class SqliteStore extends Records implements Store {
     if (versions.length === 0) return Promise.resolve([])
     return this.guarded(`adding objects to collection ${versions[0]?.collectionId ?? ''}`, () => {
       const lastOf = this.prepare('SELECT last_date_added_micros FROM collections WHERE id = ?')
-      const minOf = this.prepare(
-        'SELECT version_key FROM objects WHERE collection_id = ? AND id = ? ORDER BY version_key ASC LIMIT 1',
-      )
-      const maxOf = this.prepare(
-        'SELECT version_key FROM objects WHERE collection_id = ? AND id = ? ORDER BY version_key DESC LIMIT 1',
-      )
       const storedOf = this.prepare(
         'SELECT date_added_micros FROM objects WHERE collection_id = ? AND id = ? AND version_key = ?',
-      )
-      const insert = this.prepare(
-        `INSERT INTO objects (${objectColumns.join(', ')}) VALUES (${objectColumns.map(() => '?').join(', ')})`,
       )
       const clearFirst = this.prepare(
         'UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND version_key = ?',
@@ -225,35 +221,83 @@ export class SqliteStore extends Records implements Store {
         'UPDATE objects SET is_last = 0 WHERE collection_id = ? AND id = ? AND version_key = ?',
       )
       const setLast = this.prepare('UPDATE collections SET last_date_added_micros = ? WHERE id = ?')
-      const state: StoredState = {
-        lastMicros: (collectionId) => {
-          const row = lastOf.get(collectionId) as { last_date_added_micros: number } | undefined
-          return row?.last_date_added_micros
-        },
-        bounds: (collectionId, id) => {
-          const min = minOf.get(collectionId, id) as { version_key: string } | undefined
-          if (!min) return undefined
-          const max = maxOf.get(collectionId, id) as { version_key: string }
-          return { min: min.version_key, max: max.version_key }
-        },
-        stored: (collectionId, id, versionKey) => {
-          const row = storedOf.get(collectionId, id, versionKey) as
-            { date_added_micros: number } | undefined
-          return row?.date_added_micros
-        },
-      }
       const write = this.sqlite.transaction(() => {
-        const plan = planAdd(versions, nowMicros, state)
+        const bounds = this.boundsOf(versions)
+        const plan = planAdd(versions, nowMicros, {
+          lastMicros: (collectionId) => {
+            const row = lastOf.get(collectionId) as { last_date_added_micros: number } | undefined
+            return row?.last_date_added_micros
+          },
+          bounds: (collectionId, id) => bounds.get(`${collectionId}\u0000${id}`),
+          stored: (collectionId, id, versionKey) => {
+            const row = storedOf.get(collectionId, id, versionKey) as
+              { date_added_micros: number } | undefined
+            return row?.date_added_micros
+          },
+        })
         for (const change of plan.flagChanges) {
           const clear = change.flag === 'is_first' ? clearFirst : clearLast
           clear.run(change.collectionId, change.id, change.versionKey)
         }
-        for (const row of plan.rows) insert.run(rowValues(row, (b) => (b ? 1 : 0)))
+        this.insertRows(plan.rows)
         for (const [collectionId, micros] of plan.lastMicros) setLast.run(micros, collectionId)
         return plan.results
       })
       return write.immediate()
     })
+  }
+
+  /**
+   * Lowest and highest stored version keys of every object in `versions`, keyed by
+   * collection and id: one statement per few hundred ids instead of one per object.
+   */
+  private boundsOf(versions: NewObjectVersion[]): Map<string, { min: string; max: string }> {
+    const byCollection = new Map<string, Set<string>>()
+    for (const v of versions) {
+      let ids = byCollection.get(v.collectionId)
+      if (!ids) byCollection.set(v.collectionId, (ids = new Set()))
+      ids.add(v.id)
+    }
+    const bounds = new Map<string, { min: string; max: string }>()
+    for (const [collectionId, idSet] of byCollection) {
+      const ids = [...idSet]
+      for (let start = 0; start < ids.length; start += BOUNDS_CHUNK) {
+        const chunk = ids.slice(start, start + BOUNDS_CHUNK)
+        // Pad to a fixed size with repeats (harmless in IN) so few statement texts exist.
+        const size = BOUNDS_SIZES.find((n) => n >= chunk.length) ?? BOUNDS_CHUNK
+        const padded = chunk.concat(Array<string>(size - chunk.length).fill(chunk[0] ?? ''))
+        const rows = this.prepare(
+          `SELECT id, min(version_key) AS mn, max(version_key) AS mx
+             FROM objects INDEXED BY objects_version
+            WHERE collection_id = ? AND id IN (${padded.map(() => '?').join(', ')})
+            GROUP BY id`,
+        ).all(collectionId, ...padded) as { id: string; mn: string; mx: string }[]
+        for (const r of rows) bounds.set(`${collectionId}\u0000${r.id}`, { min: r.mn, max: r.mx })
+      }
+    }
+    return bounds
+  }
+
+  /** Inserts planned rows, many per statement (fewer calls across the native boundary). */
+  private insertRows(rows: PlannedRow[]): void {
+    const placeholders = `(${objectColumns.map(() => '?').join(', ')})`
+    const head = `INSERT INTO objects (${objectColumns.join(', ')}) VALUES `
+    const many = this.prepare(head + Array<string>(INSERT_ROWS).fill(placeholders).join(', '))
+    const one = this.prepare(head + placeholders)
+    const toInt = (b: boolean): number => (b ? 1 : 0)
+    let start = 0
+    for (; start + INSERT_ROWS <= rows.length; start += INSERT_ROWS) {
+      const values: unknown[] = []
+      for (let r = start; r < start + INSERT_ROWS; r++) {
+        const row = rows[r]
+        if (row) values.push(...rowValues(row, toInt))
+      }
+      many.run(values)
+    }
+    for (; start < rows.length; start++) {
+      const row = rows[start]
+      if (row) one.run(rowValues(row, toInt))
+    }
   }
 
   queryObjects(query: ObjectQuery): Promise<ObjectPage> {
