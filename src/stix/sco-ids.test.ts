@@ -69,6 +69,8 @@ describe('scoId', () => {
     ).toEqual({
       hashes: { 'SHA3-256': 'z' },
     })
+    expect(idContributingValues({ type: 'file', hashes: {}, name: 'a' })).toEqual({ name: 'a' })
+    expect(scoId({ type: 'artifact', hashes: {} })).toBeUndefined()
     // Adding a less preferred hash leaves the id unchanged.
     expect(scoId({ type: 'file', hashes: { MD5: 'cc' } })).toBe(
       scoId({ type: 'file', hashes: { MD5: 'cc', 'SHA-256': 'aa' } }),

@@ -101,7 +101,14 @@ export function idContributingValues(
   for (const name of names) {
     const value = object[name]
     if (value === undefined) continue
-    values[name] = name === 'hashes' && isRecord(value) ? chooseOneHash(value) : value
+    if (name === 'hashes' && isRecord(value)) {
+      const one = chooseOneHash(value)
+      // An empty hashes dictionary names no hash to contribute.
+      if (Object.keys(one).length === 0) continue
+      values[name] = one
+    } else {
+      values[name] = value
+    }
     present++
   }
   return present === 0 ? undefined : values
