@@ -743,10 +743,12 @@ export function compile(
     const parsed = parsePattern(text)
     if (!parsed.ok) {
       const e = parsed.error
-      skipped.push({
-        id,
-        reason: `pattern syntax error at line ${e.line}, column ${e.column}: ${e.message}`,
-      })
+      const where = `column ${e.column}`
+      // The parser's message may already start with the column.
+      const message = e.message.startsWith(`${where}: `)
+        ? e.message.slice(where.length + 2)
+        : e.message
+      skipped.push({ id, reason: `pattern syntax error at line ${e.line}, ${where}: ${message}` })
       continue
     }
     const regexErrors = patternRegexErrors(parsed.pattern.expr)
