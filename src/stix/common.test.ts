@@ -426,7 +426,7 @@ describe('custom properties (11.1) and reserved names (3.8)', () => {
     ])
   })
 
-  it.each(['Score', 'x-score', 'ab', 'x'.repeat(251)])(
+  it.each(['Score', 'x-score', 'ab', 'x'.repeat(251), '_x_score', '1score'])(
     'reports the custom property name %s',
     (name) => {
       expect(findings(validateStix(makeIdentity({ [name]: 1 })))).toEqual([

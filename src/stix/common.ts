@@ -432,7 +432,7 @@ function checkExtensionDefinitionInstance(
         'error',
         'extension-property-name',
         '7.3.2',
-        `extension property name ${show(k)} must be 3-250 characters of a-z, 0-9 and '_'`,
+        `extension property name ${show(k)} must be 3-250 characters of a-z, 0-9 and '_', starting with a letter`,
         k,
       )
     }
@@ -458,7 +458,7 @@ function checkCustomExtension(key: string, value: Json, ctx: Ctx): void {
         'error',
         'extension-property-name',
         '11.3',
-        `custom extension property name ${show(k)} must be 3-250 characters of a-z, 0-9 and '_'`,
+        `custom extension property name ${show(k)} must be 3-250 characters of a-z, 0-9 and '_', starting with a letter`,
         k,
       )
     }

@@ -153,10 +153,15 @@ export function isDictionaryKey(s: string, minLength: number): boolean {
   return true
 }
 
-/** Custom and extension property names (sections 7.3.2, 11.1): `[a-z0-9_]{3,250}`. */
+/**
+ * Custom and extension property names (sections 7.3.2, 11.1): `[a-z0-9_]{3,250}`, starting
+ * with a letter (section 3.1).
+ */
 export function isPropertyName(s: string): boolean {
   const n = s.length
   if (n < 3 || n > 250) return false
+  const first = s.charCodeAt(0)
+  if (first < 97 || first > 122) return false
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i)
     if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) return false
@@ -164,10 +169,15 @@ export function isPropertyName(s: string): boolean {
   return true
 }
 
-/** Custom object type names (sections 7.3.2, 11.2): `[a-z0-9-]{3,250}` without `--`. */
+/**
+ * Custom object type names (sections 7.3.2, 11.2): `[a-z0-9-]{3,250}` without `--`, starting
+ * with a letter (section 3.1).
+ */
 export function isTypeName(s: string): boolean {
   const n = s.length
   if (n < 3 || n > 250) return false
+  const first = s.charCodeAt(0)
+  if (first < 97 || first > 122) return false
   let prevHyphen = false
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i)

@@ -205,7 +205,7 @@ describe('custom objects (11.2) and new object types (7.3)', () => {
     ])
   })
 
-  it.each(['X-Foo', 'x--foo', 'xy', 'x_foo'])('reports the type name %s', (type) => {
+  it.each(['X-Foo', 'x--foo', 'xy', 'x_foo', '1-foo'])('reports the type name %s', (type) => {
     expect(check(custom({ type, id: `${type}--4527e5de-8572-446a-a57a-706f15467461` }))).toEqual([
       'error custom-object-type $.type',
     ])

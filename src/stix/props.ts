@@ -547,7 +547,7 @@ export function checkCustomProperty(
       'error',
       'custom-property-name',
       '11.1',
-      `custom property name ${show(key)} must be 3-250 characters of a-z, 0-9 and '_'`,
+      `custom property name ${show(key)} must be 3-250 characters of a-z, 0-9 and '_', starting with a letter`,
     )
     return
   }

@@ -168,7 +168,7 @@ function checkCustomObject(o: Json, type: string, ctx: Ctx): void {
       'error',
       'custom-object-type',
       '11.2',
-      `unknown type ${show(type)}: a custom type must be 3-250 characters of a-z, 0-9 and '-', without '--'`,
+      `unknown type ${show(type)}: a custom type must be 3-250 characters of a-z, 0-9 and '-', start with a letter and not contain '--'`,
     )
     ctx.path.pop()
     return
