@@ -17,6 +17,7 @@ export * from './type-names.js'
 export * from './vocabularies.js'
 export * from './tlp.js'
 export * from './relationship-types.js'
+export * from './rule-codes.js'
 export {
   checkTimestamp,
   compareTimestamps,
