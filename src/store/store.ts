@@ -137,7 +137,7 @@ export type VersionMatch =
   | { kind: 'last' }
   | { kind: 'first' }
   | { kind: 'all' }
-  /** Exact versions, as normalised `versionKey` strings. */
+  /** Exact versions, as normalised `versionKey` strings (see `toVersionKey` in timestamps.ts). */
   | { kind: 'exact'; keys: string[] }
   /** A comma list mixing keywords and exact versions: the union of each. */
   | { kind: 'union'; parts: VersionMatch[] }
@@ -245,11 +245,19 @@ export interface Store {
    * `duplicate`, not stored again. Either all of it is committed or none of it.
    */
   addObjects(versions: NewObjectVersion[], nowMicros: number): Promise<AddResult[]>
-  /** Versions matching the query, ordered by `dateAddedMicros` ascending. */
+  /**
+   * Versions matching the query, ordered by `dateAddedMicros` ascending. `first`/`last` are the
+   * versions with the lowest/highest `versionKey` among all versions of the object in the
+   * collection; the other filters (added_after, ids, types, spec versions) then apply to them.
+   */
   queryObjects(query: ObjectQuery): Promise<ObjectPage>
   /** Every version of one object in a collection, oldest `dateAdded` first. */
   getObjectVersions(collectionId: string, id: string): Promise<StoredObjectVersion[]>
-  /** Delete the versions matching (id, versions, specVersions); returns how many. */
+  /**
+   * Delete the versions matching (id, versions, specVersions); returns how many. Without
+   * `versions` every version goes (TAXII 2.1 section 5.7 deletes "an object"); `first`/`last`
+   * name the versions that were first/last before the call.
+   */
   deleteObjects(
     collectionId: string,
     id: string,
