@@ -73,11 +73,22 @@ export function compareTimestamps(a: string, b: string): number {
   return 0
 }
 
+/** Value of each ASCII hex digit (either case), -1 for other characters. */
+const HEX_VALUE = new Int8Array(128).fill(-1)
+for (let c = 48; c <= 57; c++) HEX_VALUE[c] = c - 48
+for (let c = 97; c <= 102; c++) HEX_VALUE[c] = c - 87
+for (let c = 65; c <= 70; c++) HEX_VALUE[c] = c - 55
+
 function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48
-  if (c >= 97 && c <= 102) return c - 87
-  if (c >= 65 && c <= 70) return c - 55
-  return -1
+  return c < 128 ? (HEX_VALUE[c] ?? -1) : -1
+}
+
+function hexRun(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i)
+    if (c > 127 || (HEX_VALUE[c] ?? -1) < 0) return false
+  }
+  return true
 }
 
 /**
@@ -87,11 +98,22 @@ function hexValue(c: number): number {
  */
 export function uuidVersionAt(s: string, start: number): number {
   if (s.length - start !== 36) return -1
-  for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(start + i)
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return -1
-    } else if (hexValue(c) < 0) return -1
+  if (
+    s.charCodeAt(start + 8) !== 45 ||
+    s.charCodeAt(start + 13) !== 45 ||
+    s.charCodeAt(start + 18) !== 45 ||
+    s.charCodeAt(start + 23) !== 45
+  ) {
+    return -1
+  }
+  if (
+    !hexRun(s, start, start + 8) ||
+    !hexRun(s, start + 9, start + 13) ||
+    !hexRun(s, start + 14, start + 18) ||
+    !hexRun(s, start + 19, start + 23) ||
+    !hexRun(s, start + 24, start + 36)
+  ) {
+    return -1
   }
   const version = hexValue(s.charCodeAt(start + 14))
   const variant = hexValue(s.charCodeAt(start + 19))
@@ -112,9 +134,7 @@ export function isHex(s: string): boolean {
 
 /** Hexadecimal of exactly `len` digits, either case (hash values). */
 export function isHexOfLength(s: string, len: number): boolean {
-  if (s.length !== len) return false
-  for (let i = 0; i < len; i++) if (hexValue(s.charCodeAt(i)) < 0) return false
-  return true
+  return s.length === len && hexRun(s, 0, len)
 }
 
 function isBase64Char(c: number): boolean {
