@@ -14,6 +14,7 @@ import {
   indicator,
   printedCollectionId,
   printedKey,
+  runCli,
   startNodeProcess,
   type NodeProcess,
 } from './node-harness.js'
@@ -126,6 +127,16 @@ describe.skipIf(!pgUrl)('two intelmesh processes on one PostgreSQL database', ()
       expect(new Set(dates).size).toBe(dates.length)
       expect([...dates].sort()).toEqual(dates)
     }
+
+    // Admin commands work on the shared database while both processes run.
+    const added = await runCli(['user', 'add', 'dave', '--org', 'intelmesh', '--db', dbUrl])
+    expect(added.code).toBe(0)
+    const created = await runCli(['key', 'create', 'dave', '--db', dbUrl])
+    const daveKey = /^(imk_\S+)$/m.exec(created.stdout)?.[1] ?? ''
+    const listUrl = `/api1/collections/${collectionId}/objects/?limit=1`
+    expect((await http('GET', `${a.origin}${listUrl}`, bearer(daveKey))).status).toBe(200)
+    expect((await runCli(['key', 'revoke', daveKey.slice(4, 12), '--db', dbUrl])).code).toBe(0)
+    expect((await http('GET', `${b.origin}${listUrl}`, bearer(daveKey))).status).toBe(401)
 
     for (const node of [a, b]) {
       node.child.kill('SIGTERM')
