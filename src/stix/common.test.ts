@@ -558,6 +558,29 @@ describe('extensions (3.2, 3.10, 7.3, 11.3)', () => {
     ])
   })
 
+  it('reports an extension-definition key without a UUID', () => {
+    expect(
+      findings(
+        validateStix(
+          makeIndicator({
+            extensions: { 'extension-definition--1': { extension_type: 'property-extension' } },
+          }),
+        ),
+      ),
+    ).toEqual(['error identifier-format $.extensions.extension-definition--1'])
+  })
+
+  it('accepts toplevel extension properties when custom properties are not allowed', () => {
+    const r = validateStix(
+      makeIndicator({
+        rank: 5,
+        extensions: { [EXT]: { extension_type: 'toplevel-property-extension' } },
+      }),
+      { allowCustomProperties: false },
+    )
+    expect(findings(r)).toEqual([])
+  })
+
   it('reports an empty extensions dictionary (2.3)', () => {
     expect(findings(validateStix(makeFile({ extensions: {} })))).toEqual([
       'error empty-dictionary $.extensions',

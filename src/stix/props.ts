@@ -537,7 +537,8 @@ export function checkCustomProperty(
     )
     return
   }
-  if (!ctx.allowCustomProperties) {
+  // Properties a toplevel-property-extension adds are declared, not custom.
+  if (!ctx.allowCustomProperties && !(topLevel && ctx.toplevelExtension)) {
     report(ctx, 'error', 'custom-property', '11.1', `custom property '${key}' is not allowed`)
     return
   }

@@ -252,7 +252,7 @@ function checkObject(input: unknown, ctx: Ctx): void {
       'error',
       'nested-bundle',
       '8',
-      'a bundle is not a STIX object and cannot appear here',
+      'a bundle is not a STIX object: it cannot be nested, and validateBundle checks a bundle',
       'type',
     )
     return
