@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { dataTables, latestSchemaVersion } from '../migrations/migrations.js'
+import { dataTables, latestSchemaVersion, migrations } from '../migrations/migrations.js'
 import { describeStoreContract, makeVersion } from '../store.contract.js'
 import { microsToTimestamp } from '../timestamps.js'
 import { PostgresStore } from './postgres-store.js'
@@ -138,6 +138,38 @@ if (!pgUrl) {
       } finally {
         await a.close()
         await b.close()
+      }
+    })
+
+    it('rolls a failing migration back whole and reports STORE_MIGRATION_FAILED', async () => {
+      const other = `${schema}_f`
+      const broken = [
+        ...migrations,
+        {
+          version: 99,
+          name: 'broken on purpose',
+          statements: () => [
+            'CREATE TABLE extra (x INTEGER)',
+            'INSERT INTO no_such_table VALUES (1)',
+          ],
+        },
+      ]
+      const store = PostgresStore.open(pgUrl, { schema: other, migrations: broken })
+      try {
+        await expect(store.migrate()).rejects.toMatchObject({
+          code: 'STORE_MIGRATION_FAILED',
+          message: expect.stringContaining('migration 99 (broken on purpose)') as unknown,
+        })
+        expect(await store.schemaVersion()).toBe(0)
+      } finally {
+        await store.close()
+        const admin = new pg.Client({ connectionString: pgUrl })
+        await admin.connect()
+        const left = await admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [other])
+        await admin.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`)
+        await admin.end()
+        // Even the schema the migration created is gone with the rollback.
+        expect(left.rowCount).toBe(0)
       }
     })
 

@@ -15,7 +15,8 @@ import { AppError } from '../../errors.js'
 import {
   createSchemaMigrations,
   latestSchemaVersion,
-  migrations,
+  migrations as allMigrations,
+  type Migration,
 } from '../migrations/migrations.js'
 import {
   laterOf,
@@ -46,6 +47,8 @@ import type {
 import { mapPostgresError } from './postgres-errors.js'
 
 export interface PostgresStoreOptions {
+  /** The migrations to apply (tests only; default every migration of this version). @internal */
+  migrations?: readonly Migration[]
   /** Most connections the pool opens (default 10). */
   poolSize?: number
   /** A schema to work in (created by `migrate()` when missing); default the user's search_path. */
@@ -101,7 +104,9 @@ export class PostgresStore extends Records implements Store {
   private readonly statementNames = new Map<string, string>()
   private closed = false
 
-  private constructor(pool: pg.Pool, schema: string | undefined) {
+  private readonly migrations: readonly Migration[]
+
+  private constructor(pool: pg.Pool, schema: string | undefined, migrations: readonly Migration[]) {
     super(
       new Kysely<RecordTables>({ dialect: new PostgresDialect({ pool }) }),
       (b) => b,
@@ -109,6 +114,7 @@ export class PostgresStore extends Records implements Store {
     )
     this.pool = pool
     this.schema = schema
+    this.migrations = migrations
   }
 
   /** Opens a pool on `url` (no connection is made until the first call). Does not migrate. */
@@ -129,7 +135,7 @@ export class PostgresStore extends Records implements Store {
     // An idle connection dropped by the server must not crash the process; the next query
     // gets a fresh one.
     pool.on('error', () => undefined)
-    return new PostgresStore(pool, schema)
+    return new PostgresStore(pool, schema, options.migrations ?? allMigrations)
   }
 
   private async withClient<T>(
@@ -200,7 +206,7 @@ export class PostgresStore extends Records implements Store {
         ),
       )
       const applied: number[] = []
-      for (const migration of migrations) {
+      for (const migration of this.migrations) {
         if (done.has(migration.version)) continue
         try {
           for (const statement of migration.statements('postgres')) await client.query(statement)

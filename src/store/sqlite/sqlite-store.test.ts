@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { latestSchemaVersion } from '../migrations/migrations.js'
+import { latestSchemaVersion, migrations } from '../migrations/migrations.js'
 import { describeStoreContract } from '../store.contract.js'
 import { SqliteStore } from './sqlite-store.js'
 
@@ -30,6 +30,33 @@ describe('SqliteStore', () => {
     expect(await store.migrate()).toEqual([latestSchemaVersion])
     expect(await store.migrate()).toEqual([])
     expect(await store.schemaVersion()).toBe(latestSchemaVersion)
+    await store.close()
+  })
+
+  it('rolls a failing migration back whole and reports STORE_MIGRATION_FAILED naming it', async () => {
+    const broken = [
+      ...migrations,
+      {
+        version: 99,
+        name: 'broken on purpose',
+        statements: () => [
+          'CREATE TABLE extra (x INTEGER)',
+          'INSERT INTO no_such_table VALUES (1)',
+        ],
+      },
+    ]
+    const store = SqliteStore.open(':memory:', { migrations: broken })
+    await expect(store.migrate()).rejects.toMatchObject({
+      code: 'STORE_MIGRATION_FAILED',
+      message: expect.stringContaining('migration 99 (broken on purpose)') as unknown,
+    })
+    // Nothing of the call stays: not the good migrations before it, not its first statement.
+    expect(await store.schemaVersion()).toBe(0)
+    const tables = store.connection
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .pluck()
+      .all()
+    expect(tables).toEqual([])
     await store.close()
   })
 

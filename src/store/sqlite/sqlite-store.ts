@@ -15,7 +15,8 @@ import { AppError } from '../../errors.js'
 import {
   createSchemaMigrations,
   latestSchemaVersion,
-  migrations,
+  migrations as allMigrations,
+  type Migration,
 } from '../migrations/migrations.js'
 import {
   laterOf,
@@ -44,6 +45,8 @@ import type {
 import { mapSqliteError } from './sqlite-errors.js'
 
 export interface SqliteStoreOptions {
+  /** The migrations to apply (tests only; default every migration of this version). @internal */
+  migrations?: readonly Migration[]
   /** Page cache size in MiB (default 64). */
   cacheMiB?: number
   /** Memory-mapped I/O size in MiB (default 256; 0 turns it off). */
@@ -69,7 +72,13 @@ export class SqliteStore extends Records implements Store {
   private readonly statements = new Map<string, Statement>()
   private closed = false
 
-  private constructor(sqlite: Database.Database, filename: string) {
+  private readonly migrations: readonly Migration[]
+
+  private constructor(
+    sqlite: Database.Database,
+    filename: string,
+    migrations: readonly Migration[],
+  ) {
     super(
       new Kysely<RecordTables>({ dialect: new SqliteDialect({ database: sqlite }) }),
       (b) => (b ? 1 : 0),
@@ -77,6 +86,7 @@ export class SqliteStore extends Records implements Store {
     )
     this.sqlite = sqlite
     this.filename = filename
+    this.migrations = migrations
   }
 
   /**
@@ -112,7 +122,11 @@ export class SqliteStore extends Records implements Store {
         cause: error,
       })
     }
-    return new SqliteStore(sqlite, memory ? ':memory:' : filename)
+    return new SqliteStore(
+      sqlite,
+      memory ? ':memory:' : filename,
+      options.migrations ?? allMigrations,
+    )
   }
 
   /** The better-sqlite3 connection, for backups and benchmarks. @internal */
@@ -153,7 +167,7 @@ export class SqliteStore extends Records implements Store {
             .all()
             .map((v) => Number(v)),
         )
-        for (const migration of migrations) {
+        for (const migration of this.migrations) {
           if (done.has(migration.version)) continue
           try {
             for (const statement of migration.statements('sqlite')) this.sqlite.exec(statement)
