@@ -160,39 +160,82 @@ function list(v: unknown): unknown[] {
   return v === undefined || v === null ? [] : [v]
 }
 
-function set(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (value !== undefined) target[key] = value
+// SCOs are built as literals of one shape per type, absent properties left `undefined`
+// (object paths treat them as missing), so the engine's property reads stay monomorphic.
+
+function trafficSco(
+  e: Record<string, unknown>,
+  src: string | undefined,
+  dst: string | undefined,
+  protocols: string[],
+  extensions: Record<string, unknown> | undefined,
+): Sco {
+  return {
+    type: 'network-traffic',
+    src_ref: src,
+    dst_ref: dst,
+    src_port: port(e['src_port']),
+    dst_port: port(e['dst_port']),
+    protocols,
+    extensions,
+  }
 }
 
-function mapNetwork(e: Record<string, unknown>, s: ScoSet, w: string[], protocols: string[]): void {
+function mapNetwork(e: Record<string, unknown>, s: ScoSet, w: string[], extra?: string): void {
   const src = s.address(e['src_ip'], 'src_ip', w)
   const dst = s.address(e['dst_ip'], 'dst_ip', w)
   if (src === undefined && dst === undefined) return
-  const traffic: Record<string, unknown> = { type: 'network-traffic' }
-  set(traffic, 'src_ref', src)
-  set(traffic, 'dst_ref', dst)
-  set(traffic, 'src_port', port(e['src_port']))
-  set(traffic, 'dst_port', port(e['dst_port']))
   const proto = str(e['protocol'])?.toLowerCase()
-  const all = proto && !protocols.includes(proto) ? [proto, ...protocols] : protocols
-  traffic['protocols'] = all.length > 0 ? all : ['ipv4']
-  s.add(traffic)
+  let protocols: string[]
+  if (proto && extra && proto !== extra) protocols = [proto, extra]
+  else if (proto || extra) protocols = [(proto ?? extra)!]
+  else protocols = ['ipv4']
+  s.add(trafficSco(e, src, dst, protocols, undefined))
 }
 
 function mapDns(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
   const query = str(e['query'])
   if (!query) return 'a dns event needs "query"'
-  const resolved: string[] = []
-  for (const answer of list(e['answers'])) {
+  let resolved: string[] | undefined
+  const answers = e['answers']
+  for (const answer of Array.isArray(answers) ? (answers as unknown[]) : list(answers)) {
     const text = isRecord(answer) ? (answer['data'] ?? answer['value']) : answer
     const ref = typeof text === 'string' ? s.host(text, 'answers[]', w) : undefined
-    if (ref !== undefined) resolved.push(ref)
+    if (ref !== undefined) (resolved ??= []).push(ref)
   }
-  const domain: Record<string, unknown> = { type: 'domain-name', value: query.toLowerCase() }
-  if (resolved.length > 0) domain['resolves_to_refs'] = resolved
-  s.add(domain)
-  mapNetwork(e, s, w, ['dns'])
+  s.add({ type: 'domain-name', value: query.toLowerCase(), resolves_to_refs: resolved })
+  mapNetwork(e, s, w, 'dns')
   return undefined
+}
+
+/** Host part of an absolute URL (`scheme://[user@]host[:port]/...`), brackets removed. */
+function urlHost(url: string): string | undefined {
+  const scheme = url.indexOf('://')
+  if (scheme <= 0 || !/^[a-z][a-z0-9+.-]*$/i.test(url.slice(0, scheme))) return undefined
+  let start = scheme + 3
+  let end = start
+  while (end < url.length && !'/?#'.includes(url[end]!)) end++
+  const at = url.lastIndexOf('@', end)
+  if (at >= start) start = at + 1
+  let authority = url.slice(start, end)
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']')
+    return close > 1 ? authority.slice(1, close) : undefined
+  }
+  const colon = authority.indexOf(':')
+  if (colon >= 0) authority = authority.slice(0, colon)
+  return authority || undefined
+}
+
+/** Path, query of an absolute URL (without the fragment); `/` when empty. */
+function urlPath(url: string): string {
+  const scheme = url.indexOf('://')
+  if (scheme <= 0) return '/'
+  let i = scheme + 3
+  while (i < url.length && !'/?#'.includes(url[i]!)) i++
+  const hash = url.indexOf('#', i)
+  const path = url.slice(i, hash < 0 ? undefined : hash)
+  return path || '/'
 }
 
 function mapHttp(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
@@ -201,68 +244,57 @@ function mapHttp(e: Record<string, unknown>, s: ScoSet, w: string[]): string | u
   if (!url && !host) return 'an http event needs "url" or "host"'
   if (url) {
     s.add({ type: 'url', value: url })
-    if (!host) {
-      const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(url)
-      host = m?.[1]?.replace(/^\[|\]$/g, '') || undefined
-    }
+    host ??= urlHost(url)
   }
   const hostRef = host ? s.host(host, 'host', w) : undefined
-  const request: Record<string, unknown> = {
-    request_method: str(e['method'])?.toLowerCase() ?? 'get',
-  }
-  let path = '/'
-  if (url) {
-    const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^#]*)/i.exec(url)
-    path = m?.[1] || '/'
-  }
-  request['request_value'] = path
-  const headers: Record<string, string> = {}
-  if (host) headers['Host'] = host
   const ua = str(e['user_agent'])
-  if (ua) headers['User-Agent'] = ua
-  if (Object.keys(headers).length > 0) request['request_header'] = headers
+  const headers = host || ua ? { Host: host, 'User-Agent': ua } : undefined
+  const request = {
+    request_method: str(e['method'])?.toLowerCase() ?? 'get',
+    request_value: url ? urlPath(url) : '/',
+    request_header: headers,
+  }
   const src = s.address(e['src_ip'], 'src_ip', w)
   const dst = s.address(e['dst_ip'], 'dst_ip', w) ?? hostRef
-  const traffic: Record<string, unknown> = {
-    type: 'network-traffic',
-    protocols: ['tcp', 'http'],
-    extensions: { 'http-request-ext': request },
-  }
-  set(traffic, 'src_ref', src)
-  set(traffic, 'dst_ref', dst)
-  set(traffic, 'src_port', port(e['src_port']))
-  set(traffic, 'dst_port', port(e['dst_port']))
-  s.add(traffic)
+  s.add(trafficSco(e, src, dst, ['tcp', 'http'], { 'http-request-ext': request }))
   return undefined
 }
 
-const HASH_FIELDS: readonly [string, string][] = [
-  ['md5', 'MD5'],
-  ['sha1', 'SHA-1'],
-  ['sha256', 'SHA-256'],
-  ['sha512', 'SHA-512'],
-  ['ssdeep', 'SSDEEP'],
-  ['tlsh', 'TLSH'],
-]
-
 function mapFile(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
-  const file: Record<string, unknown> = { type: 'file' }
-  const hashes: Record<string, string> = {}
-  for (const [field, algorithm] of HASH_FIELDS) {
-    const v = str(e[field])
-    if (v) hashes[algorithm] = v
+  const md5 = str(e['md5'])
+  const sha1 = str(e['sha1'])
+  const sha256 = str(e['sha256'])
+  const sha512 = str(e['sha512'])
+  const ssdeep = str(e['ssdeep'])
+  const tlsh = str(e['tlsh'])
+  const hashes =
+    md5 || sha1 || sha256 || sha512 || ssdeep || tlsh
+      ? {
+          MD5: md5,
+          'SHA-1': sha1,
+          'SHA-256': sha256,
+          'SHA-512': sha512,
+          SSDEEP: ssdeep,
+          TLSH: tlsh,
+        }
+      : undefined
+  const name = str(e['name'])
+  if (!hashes && !name) return 'a file event needs "name" or a hash (md5, sha1, sha256, sha512)'
+  let size = e['size']
+  if (size !== undefined && !(typeof size === 'number' && Number.isInteger(size) && size >= 0)) {
+    w.push('size is not a non-negative integer; ignored')
+    size = undefined
   }
-  if (Object.keys(hashes).length > 0) file['hashes'] = hashes
-  set(file, 'name', str(e['name']))
-  const size = e['size']
-  if (typeof size === 'number' && Number.isInteger(size) && size >= 0) file['size'] = size
-  else if (size !== undefined) w.push('size is not a non-negative integer; ignored')
-  set(file, 'mime_type', str(e['mime_type']))
   const dir = str(e['path'])
-  if (dir) file['parent_directory_ref'] = s.add({ type: 'directory', path: dir })
-  if (!file['hashes'] && !file['name'])
-    return 'a file event needs "name" or a hash (md5, sha1, sha256, sha512)'
-  s.add(file)
+  const parent = dir ? s.add({ type: 'directory', path: dir }) : undefined
+  s.add({
+    type: 'file',
+    name,
+    size,
+    mime_type: str(e['mime_type']),
+    hashes,
+    parent_directory_ref: parent,
+  })
   return undefined
 }
 
@@ -274,21 +306,31 @@ function mapEmail(e: Record<string, unknown>, s: ScoSet, w: string[]): string | 
     }
     return s.add({ type: 'email-addr', value: v })
   }
-  const message: Record<string, unknown> = { type: 'email-message', is_multipart: false }
-  set(message, 'from_ref', addr(e['from'], 'from'))
-  for (const field of ['to', 'cc', 'bcc']) {
-    const refs = list(e[field]).flatMap((v) => addr(v, field) ?? [])
-    if (refs.length > 0) message[`${field}_refs`] = refs
+  const refs = (field: string): string[] | undefined => {
+    let out: string[] | undefined
+    for (const v of list(e[field])) {
+      const ref = addr(v, field)
+      if (ref !== undefined) (out ??= []).push(ref)
+    }
+    return out
   }
-  set(message, 'subject', str(e['subject']))
-  set(message, 'message_id', str(e['message_id']))
-  if (
-    message['from_ref'] === undefined &&
-    message['to_refs'] === undefined &&
-    message['subject'] === undefined
-  )
+  const from = addr(e['from'], 'from')
+  const to = refs('to')
+  const cc = refs('cc')
+  const bcc = refs('bcc')
+  const subject = str(e['subject'])
+  if (from === undefined && to === undefined && subject === undefined)
     return 'an email event needs "from", "to" or "subject"'
-  s.add(message)
+  s.add({
+    type: 'email-message',
+    is_multipart: false,
+    from_ref: from,
+    to_refs: to,
+    cc_refs: cc,
+    bcc_refs: bcc,
+    subject,
+    message_id: str(e['message_id']),
+  })
   return undefined
 }
 
@@ -331,7 +373,7 @@ export function eventToObservations(event: unknown, options: EventMappingOptions
       error = mapDns(event, scos, warnings)
       break
     case 'network':
-      mapNetwork(event, scos, warnings, [])
+      mapNetwork(event, scos, warnings)
       if (scos.objects.length === 0) error = 'a network event needs "src_ip" or "dst_ip"'
       break
     case 'http':
