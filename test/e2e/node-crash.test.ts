@@ -41,7 +41,7 @@ interface Envelope {
   acknowledged: boolean
 }
 
-describe('kill -9 during concurrent POSTs', () => {
+describe('kill -9 during concurrent POSTs', { timeout: 180_000 }, () => {
   it('keeps every acknowledged envelope whole and no other envelope in part', async () => {
     const dataDir = join(dir, 'data')
     const first = await startNodeProcess(['--data-dir', dataDir])

@@ -44,7 +44,8 @@ async function stop(node: NodeProcess): Promise<{ code: number | null; signal: s
   return node.exited
 }
 
-describe('intelmesh serve', () => {
+// Each test starts node processes; a loaded machine may need far more than the default 30 s.
+describe('intelmesh serve', { timeout: 180_000 }, () => {
   const dataDir = (): string => join(dir, 'first')
   let key = ''
   let password = ''
@@ -122,10 +123,11 @@ describe('intelmesh serve', () => {
       req.on('error', reject)
       const half = Math.floor(body.length / 2)
       req.write(body.slice(0, half))
+      // Give the server ample time to accept the connection and read the headers first.
       setTimeout(() => {
         node.child.kill('SIGTERM')
         setTimeout(() => req.end(body.slice(half)), 300)
-      }, 200)
+      }, 1000)
     })
     const response = await answer
     expect(response.status).toBe(202)
