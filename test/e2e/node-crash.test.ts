@@ -22,7 +22,8 @@ import {
 } from './node-harness.js'
 
 const clients = 4
-const envelopeSize = 50
+// Large enough that a write transaction takes a while, so the kill often lands inside one.
+const envelopeSize = 250
 
 let dir: string
 const running: NodeProcess[] = []
@@ -80,7 +81,7 @@ describe('kill -9 during concurrent POSTs', { timeout: 180_000 }, () => {
     }
     const loops = Array.from({ length: clients }, () => client())
     // Let a good number of envelopes through, then kill the server while others are in flight.
-    while (envelopes.filter((e) => e.acknowledged).length < 20) {
+    while (envelopes.filter((e) => e.acknowledged).length < 12) {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     killed = true
@@ -100,7 +101,7 @@ describe('kill -9 during concurrent POSTs', { timeout: 180_000 }, () => {
     const stored = new Set((await readAllObjects(again.origin, collectionId, key)).map((o) => o.id))
     const acknowledged = envelopes.filter((e) => e.acknowledged)
     const unacknowledged = envelopes.filter((e) => !e.acknowledged)
-    expect(acknowledged.length).toBeGreaterThanOrEqual(20)
+    expect(acknowledged.length).toBeGreaterThanOrEqual(12)
     expect(unacknowledged.length).toBeGreaterThan(0)
     for (const envelope of acknowledged) {
       expect(envelope.ids.filter((id) => !stored.has(id))).toEqual([])
