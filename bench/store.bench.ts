@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import pg from 'pg'
 import { latestSchemaVersion, migrations } from '../src/store/migrations/migrations.js'
 import { objectColumns, planAdd, rowValues, selectColumns } from '../src/store/sql/object-rows.js'
 import { PostgresStore } from '../src/store/postgres/postgres-store.js'
@@ -133,7 +134,7 @@ function rawSqliteInsert(file: string, from: number, to: number): number {
 async function readFigures(
   store: Store,
   total: number,
-  bareKeyset: (after: number) => number | undefined,
+  bareKeyset: (after: number) => Promise<number | undefined> | number | undefined,
   ctx: BenchContext,
 ): Promise<Record<string, unknown>> {
   let cursor: number | undefined
@@ -153,9 +154,9 @@ async function readFigures(
   if (seen !== total) throw new Error(`paging saw ${seen} of ${total} objects`)
   let bareSeen = 0
   let after = 0
-  const bareMs = await timeIt(() => {
+  const bareMs = await timeIt(async () => {
     for (;;) {
-      const last = bareKeyset(after)
+      const last = await bareKeyset(after)
       if (last === undefined) break
       bareSeen += 1000
       after = last
@@ -201,6 +202,12 @@ async function sqliteFigures(ctx: BenchContext, total: number): Promise<Record<s
   try {
     const head = Math.min(100_000, Math.floor(total / 2 / BATCH) * BATCH)
     const tail = Math.min(20 * BATCH, total - head)
+    // Warm the JIT and the statement caches on throw-away databases before timing anything.
+    rawSqliteInsert(join(dir, 'warm-raw.db'), 0, 5 * BATCH)
+    const warm = SqliteStore.open(join(dir, 'warm.db'))
+    await seed(warm)
+    await ingest(warm, 0, 5 * BATCH)
+    await warm.close()
     const rawEmpty = rawSqliteInsert(join(dir, 'raw.db'), 0, head)
     const store = SqliteStore.open(join(dir, 'store.db'))
     await seed(store)
@@ -252,13 +259,33 @@ async function postgresFigures(ctx: BenchContext, total: number): Promise<Record
     return { skipped: reason }
   }
   const cluster = await startPgCluster()
+  const count = Math.min(total, 50_000)
   try {
     const store = PostgresStore.open(cluster.url)
     await seed(store)
-    const empty = await ingest(store, 0, Math.min(total, 50_000))
-    ctx.log(`postgres: ingest onto an empty store ${empty} objects/s`)
+    const empty = await ingest(store, 0, count)
+    ctx.log(`postgres: ingest onto an empty store ${empty} objects/s (${count} objects)`)
+    const client = new pg.Client({ connectionString: cluster.url })
+    await client.connect()
+    await client.query('ANALYZE objects')
+    const reads = await readFigures(
+      store,
+      count,
+      async (after) => {
+        const result = await client.query<{ date_added_micros: string }>(
+          `SELECT ${selectColumns.join(', ')} FROM objects
+            WHERE collection_id = $1 AND date_added_micros > $2 ORDER BY date_added_micros LIMIT 1000`,
+          [COLLECTION, after],
+        )
+        return result.rows.length === 1000
+          ? Number(result.rows.at(-1)?.date_added_micros)
+          : undefined
+      },
+      ctx,
+    )
+    await client.end()
     await store.close()
-    return { objects: Math.min(total, 50_000), ingestEmptyObjectsPerSecond: empty }
+    return { objects: count, ingestEmptyObjectsPerSecond: empty, ...reads }
   } finally {
     cluster.stop()
   }
