@@ -218,7 +218,7 @@ export function defineObject<const T extends string, F extends Family, P extends
   for (const [k, [severity, sec, why]] of Object.entries(NA_BY_FAMILY[family])) {
     if (all[k] === undefined) all[k] = notApplicable(severity, sec, why)
   }
-  const table = makeTable(type, all, options.rules, undefined)
+  const table = makeTable(type, all, options.rules, undefined, section)
   const schema = z.object(shapeOf(shapeProps)) as unknown as z.ZodObject<ObjectShape<T, F, P>>
   return { type, category, section, schema, table }
 }

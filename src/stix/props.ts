@@ -490,6 +490,8 @@ export interface Table {
   readonly atLeastOne: string | undefined
   /** Name for messages, e.g. `external-reference`. */
   readonly name: string
+  /** The section defining the type's properties, cited for missing required ones. */
+  readonly section: string
 }
 
 export function makeTable(
@@ -497,6 +499,7 @@ export function makeTable(
   props: PropMap,
   rules?: (obj: Json, ctx: Ctx) => void,
   atLeastOne?: string,
+  section = '3.1',
 ): Table {
   const table: Record<string, Prop> = Object.create(null) as Record<string, Prop>
   const required: string[] = []
@@ -504,7 +507,7 @@ export function makeTable(
     table[k] = p
     if (p.required) required.push(k)
   }
-  return { props: table, required, rules, atLeastOne, name }
+  return { props: table, required, rules, atLeastOne, name, section }
 }
 
 export function shapeOf<P extends PropMap>(props: P): ShapeOf<P> {
@@ -577,7 +580,7 @@ export function checkTable(table: Table, obj: Json, ctx: Ctx, topLevel: boolean)
         ctx,
         'error',
         'required-property',
-        '3.1',
+        table.section,
         `${table.name} is missing required property '${key}'`,
         key,
       )
@@ -612,7 +615,7 @@ export function obj<P extends PropMap>(
   rules?: (o: Json, ctx: Ctx) => void,
   atLeastOne?: string,
 ): Prop<z.ZodObject<ShapeOf<P>>, false> & { table: Table } {
-  const table = makeTable(name, props, rules, atLeastOne)
+  const table = makeTable(name, props, rules, atLeastOne, atLeastOne)
   const p = prop(z.object(shapeOf(props)), (v, ctx) => {
     if (!isJsonObject(v)) typeError(ctx, `an object (${name})`, v)
     else checkTable(table, v, ctx, false)

@@ -96,6 +96,10 @@ describe('indicator (4.7)', () => {
     expect(check(makeIndicator({ [key]: undefined }))).toEqual([`error required-property $.${key}`])
   })
 
+  it('cites the type section for a missing property', () => {
+    expect(validateStix(makeIndicator({ pattern: undefined })).issues[0]?.section).toBe('4.7')
+  })
+
   it('requires valid_until to be later than valid_from', () => {
     expect(check(makeIndicator({ valid_until: '2016-01-01T00:00:00.000Z' }))).toEqual([
       'error timestamp-order $.valid_until',
