@@ -1,6 +1,11 @@
 /**
  * Common data types (STIX 2.1 section 2) and common properties (section 3.2): external
  * references, kill chain phases, granular markings, hashes, extensions, identifiers.
+ *
+ * Definitions (zod schema + validator table) behind the public types and `validateStix`; the
+ * package exports the inferred types, not these values.
+ *
+ * @internal
  */
 import { z } from 'zod'
 import {

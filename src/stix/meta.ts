@@ -1,6 +1,11 @@
 /**
  * The STIX Meta Objects (STIX 2.1 section 7): language content, marking definition and
  * extension definition.
+ *
+ * Definitions (zod schema + validator table) behind the public types and `validateStix`; the
+ * package exports the inferred types, not these values.
+ *
+ * @internal
  */
 import { z } from 'zod'
 import { checkCircularObjectMarking } from './common.js'

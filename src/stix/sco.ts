@@ -1,5 +1,10 @@
 /**
  * The 18 STIX Cyber-observable Objects (STIX 2.1 section 6) and their predefined extensions.
+ *
+ * Definitions (zod schema + validator table) behind the public types and `validateStix`; the
+ * package exports the inferred types, not these values.
+ *
+ * @internal
  */
 import { z } from 'zod'
 import { hashes } from './common.js'

@@ -1,5 +1,10 @@
 /**
  * The 19 STIX Domain Objects (STIX 2.1 section 4).
+ *
+ * Definitions (zod schema + validator table) behind the public types and `validateStix`; the
+ * package exports the inferred types, not these values.
+ *
+ * @internal
  */
 import { checkPatternFindings } from './pattern-check.js'
 import { killChainPhases } from './common.js'

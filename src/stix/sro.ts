@@ -1,5 +1,10 @@
 /**
  * The STIX Relationship Objects (STIX 2.1 section 5).
+ *
+ * Definitions (zod schema + validator table) behind the public types and `validateStix`; the
+ * package exports the inferred types, not these values.
+ *
+ * @internal
  */
 import { z } from 'zod'
 import { defineObject } from './define.js'
