@@ -139,6 +139,15 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(await store.schemaVersion()).toBe(latestSchemaVersion)
       })
 
+      it('refuses every call after close with STORE_UNAVAILABLE', async () => {
+        const other = await makeStore()
+        await other.close()
+        await other.close()
+        await expectAppError(other.getSetting('x'), 'STORE_UNAVAILABLE')
+        await expectAppError(other.countObjects(), 'STORE_UNAVAILABLE')
+        await expectAppError(other.addObjects([makeVersion(ind(1), V1)], T0), 'STORE_UNAVAILABLE')
+      })
+
       it('names its dialect in the capabilities', () => {
         expect(['sqlite', 'postgres']).toContain(store.capabilities.dialect)
       })

@@ -102,7 +102,6 @@ export class PostgresStore extends Records implements Store {
   private readonly pool: pg.Pool
   private readonly schema: string | undefined
   private readonly statementNames = new Map<string, string>()
-  private closed = false
 
   private readonly migrations: readonly Migration[]
 

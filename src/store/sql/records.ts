@@ -98,7 +98,11 @@ export class Records {
     protected readonly mapError: (error: unknown, what: string) => unknown,
   ) {}
 
+  /** Set by the adapter's `close()`; every later call is refused. */
+  protected closed = false
+
   private async run<T>(what: string, work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new AppError('STORE_UNAVAILABLE', { detail: 'the store is closed' })
     try {
       return await work()
     } catch (error) {

@@ -70,7 +70,6 @@ export class SqliteStore extends Records implements Store {
   readonly filename: string
   private readonly sqlite: Database.Database
   private readonly statements = new Map<string, Statement>()
-  private closed = false
 
   private readonly migrations: readonly Migration[]
 
@@ -109,6 +108,8 @@ export class SqliteStore extends Records implements Store {
       sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`)
       if (!memory) {
         sqlite.pragma('journal_mode = WAL')
+        // Truncate the WAL file back after checkpoints instead of keeping its high-water mark.
+        sqlite.pragma('journal_size_limit = 67108864')
         sqlite.pragma(`mmap_size = ${Math.trunc(options.mmapMiB ?? 256) * 1024 * 1024}`)
       }
       sqlite.pragma('synchronous = NORMAL')
