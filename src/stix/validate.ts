@@ -367,7 +367,10 @@ class Run {
     const sep = id.indexOf('--')
     if (sep <= 0 || id.length - sep !== 38) return
     let h = 0x811c9dc5
-    for (let i = sep + 2; i < id.length; i++) h = Math.imul(h ^ (id.charCodeAt(i) | 32), 0x01000193)
+    // The first 8 and last 12 hex digits vary in random, name-based and sequential UUIDs alike.
+    for (let i = sep + 2; i < sep + 10; i++) h = Math.imul(h ^ (id.charCodeAt(i) | 32), 0x01000193)
+    for (let i = id.length - 12; i < id.length; i++)
+      h = Math.imul(h ^ (id.charCodeAt(i) | 32), 0x01000193)
     h &= 0x3fffffff
     const bucket = this.seen.get(h)
     if (bucket === undefined) {
