@@ -22,6 +22,7 @@ export type PathKind =
   /** Anything else: exact value. */
   | 'plain'
 
+/** An object path as the index sees it. */
 export interface PathInfo {
   readonly key: string
   readonly path: ObjectPath
@@ -84,6 +85,7 @@ export function scalarKey(value: number | boolean): string {
   return typeof value === 'number' ? `n:${value}` : `b:${value}`
 }
 
+/** One index key of a `[...]` body. */
 export type Anchor =
   | { readonly kind: 'eq-string'; readonly path: PathInfo; readonly value: string }
   | { readonly kind: 'eq-scalar'; readonly path: PathInfo; readonly value: string }

@@ -11,6 +11,7 @@ import { AppError } from '../../errors.js'
 /** Tests one code point. */
 export type CharTest = (cp: number) => boolean
 
+/** The parsed expression: single code points, sequences, alternatives, repeats, assertions. */
 export type RegexNode =
   /** One code point; `lit` is set when exactly one code point matches (a literal). */
   | { readonly t: 'char'; readonly test: CharTest; readonly lit?: number }
@@ -19,6 +20,7 @@ export type RegexNode =
   | { readonly t: 'repeat'; readonly node: RegexNode; readonly min: number; readonly max: number }
   | { readonly t: 'assert'; readonly kind: AssertKind }
 
+/** Zero-width assertions. */
 export type AssertKind =
   | 'start' // \A, or ^ without multiline
   | 'line-start' // ^ with (?m)
@@ -37,6 +39,7 @@ interface Flags {
 /** The largest `{n,m}` bound accepted (PCRE's own limit is 65535). */
 const MAX_REPEAT = 1000
 
+/** A `PATTERN_REGEX` error naming the position (in code points) in the expression. */
 export function regexError(source: string, position: number, message: string): AppError {
   return new AppError('PATTERN_REGEX', {
     detail: `${message} at position ${position} of /${source}/`,
@@ -65,6 +68,7 @@ const isHSpace = (cp: number): boolean =>
 const isVSpace = (cp: number): boolean =>
   (cp >= 0x0a && cp <= 0x0d) || cp === 0x85 || cp === 0x2028 || cp === 0x2029
 
+/** PCRE's `\\w` without Unicode: ASCII letters, digits and `_`. */
 export { isWord as isWordCodePoint }
 
 const POSIX_CLASSES: Record<string, CharTest> = {
