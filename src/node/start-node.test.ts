@@ -111,6 +111,27 @@ describe('startHttpServer', () => {
   })
 })
 
+describe('startHttpServer close', () => {
+  it('cuts a request that outlives the shutdown timeout, so stopping cannot hang', async () => {
+    let release: () => void = () => undefined
+    const server = await startHttpServer({
+      fetch: () =>
+        new Promise<Response>((resolve) => {
+          release = () => resolve(new Response('too late'))
+        }),
+      listen: { host: '127.0.0.1', port: 0 },
+      shutdownTimeoutMs: 300,
+    })
+    const stuck = get(`${server.origin}/`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const started = Date.now()
+    await server.close()
+    expect(Date.now() - started).toBeLessThan(3000)
+    await expect(stuck).rejects.toThrow(/socket hang up|ECONNRESET/)
+    release()
+  })
+})
+
 describe('startHttpServer with TLS', () => {
   it('serves HTTPS with the configured certificate and key', async () => {
     const fixture = (name: string): string =>
