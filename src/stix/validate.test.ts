@@ -110,6 +110,10 @@ describe('validateObjects', () => {
       }),
     )
     expect(findings(validateObjects(many))).toEqual([])
+    const reused = makeMalware({ id: 'malware--00000007-377b-45e0-aa1c-6a4751cae5ff' })
+    const r = validateObjects([...many, ...many.slice(0, 10), reused])
+    expect(findings(r)).toEqual(['error uuid-reused $.id'])
+    expect(r.issues[0]?.index).toBe(5010)
   })
 
   it('applies strict to every object', () => {

@@ -333,12 +333,59 @@ function sameUuid(a: string, b: string, bSep: number): boolean {
   return true
 }
 
+/**
+ * The ids seen so far, indexed by a hash of their UUID in an open-addressing table of typed
+ * arrays: no allocation per object, unlike a Map.
+ */
+class UuidIndex {
+  private slots = new Int32Array(1 << 12)
+  private readonly hashes: number[] = []
+  private readonly ids: string[] = []
+
+  /** Records `id`; returns an earlier id with the same UUID but another type, if any. */
+  add(id: string, sep: number): string | undefined {
+    let h = 0x811c9dc5
+    // The first 8 and last 12 hex digits vary in random, name-based and sequential UUIDs alike.
+    for (let i = sep + 2; i < sep + 10; i++) h = Math.imul(h ^ (id.charCodeAt(i) | 32), 0x01000193)
+    for (let i = id.length - 12; i < id.length; i++) {
+      h = Math.imul(h ^ (id.charCodeAt(i) | 32), 0x01000193)
+    }
+    h &= 0x3fffffff
+    const slots = this.slots
+    const mask = slots.length - 1
+    let pos = h & mask
+    for (;;) {
+      const slot = slots[pos] ?? 0
+      if (slot === 0) break
+      const j = slot - 1
+      const seen = this.ids[j] as string
+      if (this.hashes[j] === h && sameUuid(seen, id, sep)) return seen === id ? undefined : seen
+      pos = (pos + 1) & mask
+    }
+    this.ids.push(id)
+    this.hashes.push(h)
+    slots[pos] = this.ids.length
+    if (this.ids.length * 2 > slots.length) this.grow()
+    return undefined
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2)
+    const mask = slots.length - 1
+    for (let j = 0; j < this.hashes.length; j++) {
+      let pos = (this.hashes[j] ?? 0) & mask
+      while (slots[pos] !== 0) pos = (pos + 1) & mask
+      slots[pos] = j + 1
+    }
+    this.slots = slots
+  }
+}
+
 /** Validation state shared across the objects of one input. */
 class Run {
   private readonly ctx: Ctx
   private readonly strict: boolean
-  /** Objects seen, bucketed by a hash of their UUID (no string allocated per object). */
-  private readonly seen = new Map<number, string | string[]>()
+  private readonly seen = new UuidIndex()
 
   constructor(options: ValidateOptions | undefined) {
     this.ctx = newCtx(options, [])
@@ -366,34 +413,17 @@ class Run {
     if (typeof id !== 'string') return
     const sep = id.indexOf('--')
     if (sep <= 0 || id.length - sep !== 38) return
-    let h = 0x811c9dc5
-    // The first 8 and last 12 hex digits vary in random, name-based and sequential UUIDs alike.
-    for (let i = sep + 2; i < sep + 10; i++) h = Math.imul(h ^ (id.charCodeAt(i) | 32), 0x01000193)
-    for (let i = id.length - 12; i < id.length; i++)
-      h = Math.imul(h ^ (id.charCodeAt(i) | 32), 0x01000193)
-    h &= 0x3fffffff
-    const bucket = this.seen.get(h)
-    if (bucket === undefined) {
-      this.seen.set(h, id)
-      return
+    const other = this.seen.add(id, sep)
+    if (other !== undefined) {
+      report(
+        this.ctx,
+        'error',
+        'uuid-reused',
+        '2.9',
+        `the UUID of '${id}' is already used by '${other}'; a UUID must not be reused across types`,
+        'id',
+      )
     }
-    const ids = typeof bucket === 'string' ? [bucket] : bucket
-    for (const seen of ids) {
-      if (seen === id) return
-      if (sameUuid(seen, id, sep)) {
-        report(
-          this.ctx,
-          'error',
-          'uuid-reused',
-          '2.9',
-          `the UUID of '${id}' is already used by '${seen}'; a UUID must not be reused across types`,
-          'id',
-        )
-        return
-      }
-    }
-    ids.push(id)
-    if (typeof bucket === 'string') this.seen.set(h, ids)
   }
 }
 
