@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { compile } from './engine/pattern-engine.js'
 import { evaluatePattern } from './evaluate.js'
 import { eventTime, eventToObservations } from './events.js'
 import type { Observation } from './observations.js'
@@ -135,5 +137,75 @@ describe('eventTime', () => {
     expect(eventTime('2024-01-01T00:00:07.Z')).toBeUndefined()
     expect(eventTime('Jan 1')).toBeUndefined()
     expect(eventTime(-5)).toBeUndefined()
+  })
+})
+
+describe('eventToObservations and the engine on arbitrary input', () => {
+  const { engine } = compile([
+    {
+      type: 'indicator',
+      id: 'indicator--f',
+      pattern:
+        "[domain-name:value LIKE '%.example' OR ipv4-addr:value ISSUBSET '10.0.0.0/8' OR network-traffic:dst_ref.value = 'x' OR file:hashes.MD5 = 'aa'] AND [email-message:from_ref.value MATCHES '^a+$']",
+      pattern_type: 'stix',
+    },
+  ])
+  const kinds = fc.constantFrom(
+    'dns',
+    'network',
+    'http',
+    'file',
+    'email',
+    'observed-data',
+    'bundle',
+    'x',
+  )
+  const field = fc.oneof(
+    fc.jsonValue(),
+    fc.ipV4(),
+    fc.ipV6(),
+    fc.domain(),
+    fc.webUrl(),
+    fc.emailAddress(),
+  )
+  const event = fc.record(
+    {
+      type: kinds,
+      timestamp: fc.oneof(
+        fc.jsonValue(),
+        fc.integer(),
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      ),
+      query: field,
+      answers: fc.oneof(field, fc.array(field)),
+      src_ip: field,
+      dst_ip: field,
+      url: field,
+      host: field,
+      md5: field,
+      name: field,
+      size: field,
+      from: field,
+      to: fc.oneof(field, fc.array(field)),
+      objects: fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue())),
+      object_refs: fc.array(fc.string()),
+      first_observed: fc.oneof(fc.constant('2024-01-01T00:00:00Z'), fc.jsonValue()),
+      last_observed: fc.oneof(fc.constant('2024-01-01T00:00:00Z'), fc.jsonValue()),
+    },
+    { requiredKeys: ['type'] },
+  )
+
+  it('returns a result or a reason, and matching never throws', () => {
+    fc.assert(
+      fc.property(fc.oneof(event, fc.jsonValue()), (input) => {
+        const result = eventToObservations(input, { fallbackId: 'line:1', defaultTime: 0 })
+        if (!result.ok) {
+          expect(result.error.length).toBeGreaterThan(0)
+          return
+        }
+        for (const o of result.observations) engine.match(o)
+      }),
+      { numRuns: 2000 },
+    )
   })
 })
