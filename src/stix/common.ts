@@ -8,13 +8,7 @@
  * @internal
  */
 import { z } from 'zod'
-import {
-  isHexOfLength,
-  isLanguageTag,
-  isLowerHyphenated,
-  isPropertyName,
-  uuidVersionAt,
-} from './formats.js'
+import { isHexOfLength, isLanguageTag, isLowerHyphenated, isPropertyName } from './formats.js'
 import {
   anyRef,
   bool,
@@ -293,9 +287,8 @@ export function checkScoIdVersion(
   required: readonly string[],
   ctx: Ctx,
 ): void {
-  const id = o['id']
-  if (typeof id !== 'string' || id.length !== type.length + 38 || !id.startsWith(type)) return
-  const version = uuidVersionAt(id, type.length + 2)
+  // Set by the `id` check when the id is well-formed and of this type.
+  const version = ctx.idVersion
   if (version <= 0) return
   const contributing = ID_CONTRIBUTING_PROPERTIES[type] ?? []
   let any = false
@@ -347,6 +340,7 @@ export function ownId(type: string, category: StixCategory): Prop<z.ZodString, f
       }
       // SCO UUID versions depend on the ID contributing properties: see checkScoIdVersion.
       const version = s.charCodeAt(sep + 16) - 48
+      ctx.idVersion = version
       if (version !== 4 && category !== 'custom' && category !== 'sco') {
         report(
           ctx,

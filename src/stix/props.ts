@@ -33,6 +33,8 @@ export interface Ctx {
   allowCustomProperties: boolean
   /** Whether the current object declares a toplevel-property-extension (section 7.3). */
   toplevelExtension: boolean
+  /** UUID version of the current object's well-formed `id`, or -1. */
+  idVersion: number
 }
 
 export type Check = (value: unknown, ctx: Ctx) => void

@@ -218,6 +218,7 @@ function checkCustomObject(o: Json, type: string, ctx: Ctx): void {
 function checkObject(input: unknown, ctx: Ctx): void {
   ctx.objectId = undefined
   ctx.toplevelExtension = false
+  ctx.idVersion = -1
   if (!isJsonObject(input)) {
     report(
       ctx,
@@ -268,6 +269,7 @@ function newCtx(options: ValidateOptions | undefined, issues: StixIssue[]): Ctx 
     objectId: undefined,
     allowCustomProperties: options?.allowCustomProperties ?? true,
     toplevelExtension: false,
+    idVersion: -1,
   }
 }
 
