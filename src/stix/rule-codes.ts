@@ -31,6 +31,8 @@ export const STIX_RULE_CODES = {
     'An extensions key is neither an extension-definition id, a predefined extension, nor a custom SCO extension name (3.2, 11.3)',
   'extension-not-allowed':
     'A predefined extension is used on a type that does not define it (3.10)',
+  'extension-protocol':
+    "A network-traffic extension is present but its protocol is not in 'protocols' (SHOULD, 6.12)",
   'extension-property-name': 'An extension property name breaks the naming rules (7.3.2, 11.3)',
   'extension-type-mismatch':
     'A new-sdo/new-sco/new-sro extension is used on a type STIX defines (7.3)',

@@ -351,13 +351,38 @@ describe('network-traffic (6.12)', () => {
     ])
   })
 
-  it('validates http-request-ext, icmp-ext, socket-ext and tcp-ext', () => {
+  it('warns when the protocol of an extension is missing from protocols (6.12.1)', () => {
     expect(
-      check(makeNetworkTraffic({ extensions: { 'http-request-ext': { request_method: 'get' } } })),
+      check(
+        makeNetworkTraffic({
+          extensions: { 'icmp-ext': { icmp_type_hex: '08', icmp_code_hex: '00' } },
+        }),
+      ),
+    ).toEqual(['warning extension-protocol $.protocols'])
+    expect(
+      check(
+        makeNetworkTraffic({
+          protocols: ['ipv4', 'icmp'],
+          extensions: { 'icmp-ext': { icmp_type_hex: '08', icmp_code_hex: '00' } },
+        }),
+      ),
+    ).toEqual([])
+  })
+
+  it('validates http-request-ext, icmp-ext, socket-ext and tcp-ext', () => {
+    const ALL = ['ipv4', 'tcp', 'http', 'icmp']
+    expect(
+      check(
+        makeNetworkTraffic({
+          protocols: ALL,
+          extensions: { 'http-request-ext': { request_method: 'get' } },
+        }),
+      ),
     ).toEqual(['error required-property $.extensions.http-request-ext.request_value'])
     expect(
       check(
         makeNetworkTraffic({
+          protocols: ALL,
           extensions: {
             'http-request-ext': {
               request_method: 'get',
@@ -371,6 +396,7 @@ describe('network-traffic (6.12)', () => {
     expect(
       check(
         makeNetworkTraffic({
+          protocols: ALL,
           extensions: { 'icmp-ext': { icmp_type_hex: '08', icmp_code_hex: '0' } },
         }),
       ),
@@ -378,11 +404,12 @@ describe('network-traffic (6.12)', () => {
     expect(
       check(
         makeNetworkTraffic({
+          protocols: ALL,
           extensions: { 'socket-ext': { address_family: 'AF_INET', socket_type: 'SOCK_FOO' } },
         }),
       ),
     ).toEqual(['error enum-value $.extensions.socket-ext.socket_type'])
-    expect(check(makeNetworkTraffic({ extensions: { 'tcp-ext': {} } }))).toEqual([
+    expect(check(makeNetworkTraffic({ protocols: ALL, extensions: { 'tcp-ext': {} } }))).toEqual([
       'error at-least-one-property $.extensions.tcp-ext',
     ])
   })

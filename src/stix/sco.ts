@@ -28,6 +28,7 @@ import {
   here,
   int,
   intOrStr,
+  isJsonObject,
   list,
   mutuallyExclusive,
   nonNegative,
@@ -480,6 +481,13 @@ export const tcpExt = obj(
 const addressRef = ref(to(['ipv4-addr', 'ipv6-addr', 'mac-addr', 'domain-name']), '6.12.1')
 const networkTrafficRef = to(['network-traffic'])
 
+/** The protocol each network-traffic extension corresponds to (6.12.2, 6.12.3, 6.12.5). */
+const EXTENSION_PROTOCOLS = [
+  ['http-request-ext', 'http'],
+  ['icmp-ext', 'icmp'],
+  ['tcp-ext', 'tcp'],
+] as const
+
 function networkTrafficRules(o: Json, ctx: Ctx): void {
   checkOrder(o, ctx, 'start', 'end', false, '6.12.1')
   if (o['is_active'] === true && o['end'] !== undefined) {
@@ -493,6 +501,21 @@ function networkTrafficRules(o: Json, ctx: Ctx): void {
     )
   }
   requireOneOf(o, ctx, ['src_ref', 'dst_ref'], '6.12', 'network-traffic')
+  const extensions = o['extensions']
+  const protocols = o['protocols']
+  if (!isJsonObject(extensions) || !Array.isArray(protocols)) return
+  for (const [ext, protocol] of EXTENSION_PROTOCOLS) {
+    if (extensions[ext] !== undefined && !protocols.includes(protocol)) {
+      report(
+        ctx,
+        'warning',
+        'extension-protocol',
+        '6.12.1',
+        `'protocols' should list '${protocol}' since the ${ext} extension is present`,
+        'protocols',
+      )
+    }
+  }
 }
 
 /** Network Traffic (section 6.12) with HTTP request, ICMP, socket and TCP extensions. */
