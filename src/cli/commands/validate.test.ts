@@ -85,7 +85,7 @@ describe('intelmesh validate', () => {
     expect(result.stderr).toBe('')
     expect(result.stdout).toContain('[0] indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f line 3\n')
     expect(result.stdout).toMatch(
-      / {2}error {3}\$\.pattern required-property \(STIX 2\.1 §3\.\d+\): .*'pattern'/,
+      / {2}error {3}\$\.pattern required-property \(STIX 2\.1 §[\d.]+\): .*'pattern'/,
     )
     expect(result.stdout).toContain('[1] malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b line 12\n')
     expect(result.stdout).toMatch(/error {3}\$\.modified \S+ \(STIX 2\.1 §[\d.]+\): .*millisecond/)
