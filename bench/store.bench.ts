@@ -232,8 +232,9 @@ async function sqliteFigures(ctx: BenchContext, total: number): Promise<Record<s
       store,
       total,
       (after) => {
-        const rows = bare.all(COLLECTION, after) as { date_added_micros: number }[]
-        return rows.length === 1000 ? rows.at(-1)?.date_added_micros : undefined
+        // Arrays, not keyed objects: the barest way better-sqlite3 returns rows.
+        const rows = bare.raw(true).all(COLLECTION, after) as [string, number][]
+        return rows.length === 1000 ? rows.at(-1)?.[1] : undefined
       },
       ctx,
     )
@@ -272,14 +273,13 @@ async function postgresFigures(ctx: BenchContext, total: number): Promise<Record
       store,
       count,
       async (after) => {
-        const result = await client.query<{ date_added_micros: string }>(
-          `SELECT ${selectColumns.join(', ')} FROM objects
+        const result = await client.query<[string, string]>({
+          text: `SELECT ${selectColumns.join(', ')} FROM objects
             WHERE collection_id = $1 AND date_added_micros > $2 ORDER BY date_added_micros LIMIT 1000`,
-          [COLLECTION, after],
-        )
-        return result.rows.length === 1000
-          ? Number(result.rows.at(-1)?.date_added_micros)
-          : undefined
+          values: [COLLECTION, after],
+          rowMode: 'array',
+        })
+        return result.rows.length === 1000 ? Number(result.rows.at(-1)?.[1]) : undefined
       },
       ctx,
     )

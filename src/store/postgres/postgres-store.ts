@@ -26,11 +26,10 @@ import {
   objectWhere,
   planAdd,
   postgresSql,
-  rowToVersion,
+  arrayToVersion,
   rowValues,
   selectColumns,
   type FlagChange,
-  type ObjectRow,
   type PlannedRow,
 } from '../sql/object-rows.js'
 import { Records, type RecordTables } from '../sql/records.js'
@@ -360,22 +359,24 @@ export class PostgresStore extends Records implements Store {
         limit + 1,
         SELECT,
       )
-      const rows = (await client.query<ObjectRow>(this.named(sql, params))).rows
+      const rows = (await client.query<unknown[]>({ ...this.named(sql, params), rowMode: 'array' }))
+        .rows
       const more = rows.length > limit
       if (more) rows.length = limit
-      return { items: rows.map(rowToVersion), more }
+      return { items: rows.map(arrayToVersion), more }
     })
   }
 
   async getObjectVersions(collectionId: string, id: string): Promise<StoredObjectVersion[]> {
     return this.withClient(`reading versions of ${id}`, async (client) => {
-      const result = await client.query<ObjectRow>(
-        this.named(
+      const result = await client.query<unknown[]>({
+        ...this.named(
           `SELECT ${SELECT} FROM objects WHERE collection_id = $1 AND id = $2 ORDER BY date_added_micros`,
           [collectionId, id],
         ),
-      )
-      return result.rows.map(rowToVersion)
+        rowMode: 'array',
+      })
+      return result.rows.map(arrayToVersion)
     })
   }
 

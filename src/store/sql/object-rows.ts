@@ -16,7 +16,6 @@
 import { AppError } from '../../errors.js'
 import type {
   AddResult,
-  Distribution,
   DistributionScope,
   NewObjectVersion,
   StoredObjectVersion,
@@ -230,44 +229,96 @@ function demote(
   }
 }
 
-const scopes: readonly DistributionScope[] = ['organisation', 'groups', 'community', 'federation']
-const tlps: readonly TlpLevel[] = ['clear', 'green', 'amber', 'amber+strict', 'red']
+const scopes: ReadonlySet<string> = new Set<DistributionScope>([
+  'organisation',
+  'groups',
+  'community',
+  'federation',
+])
+const tlps: ReadonlySet<string> = new Set<TlpLevel>([
+  'clear',
+  'green',
+  'amber',
+  'amber+strict',
+  'red',
+])
 
 /** Reads a row back into the port's record. */
 export function rowToVersion(row: ObjectRow): StoredObjectVersion {
-  const micros = Number(row.date_added_micros)
-  const scope = scopes.find((s) => s === row.dist_scope) ?? 'organisation'
-  const distribution: Distribution = {
-    scope,
-    groups: parseStringArray(row.dist_groups),
-    recipients: parseStringArray(row.dist_recipients),
-  }
+  return arrayToVersion([
+    row.collection_id,
+    row.date_added_micros,
+    row.id,
+    row.type,
+    row.spec_version,
+    row.version,
+    row.version_key,
+    row.json,
+    row.publisher_org_id,
+    row.publisher_actor,
+    row.marking_refs,
+    row.tlp,
+    row.dist_scope,
+    row.dist_groups,
+    row.dist_recipients,
+    row.anonymous,
+    row.origin_peer,
+    row.revoked,
+  ])
+}
+
+/**
+ * Reads a row selected as an array of `selectColumns` (the drivers' raw/array mode, which
+ * skips building a keyed object per row: paging is dominated by per-row costs).
+ */
+export function arrayToVersion(r: readonly unknown[]): StoredObjectVersion {
+  const micros = Number(r[1])
+  const scope = String(r[12])
+  const tlp = r[11]
   return {
-    collectionId: row.collection_id,
-    id: row.id,
-    type: row.type,
-    specVersion: row.spec_version,
-    version: row.version,
-    versionKey: row.version_key,
+    collectionId: String(r[0]),
+    id: String(r[2]),
+    type: String(r[3]),
+    specVersion: String(r[4]),
+    version: String(r[5]),
+    versionKey: String(r[6]),
     dateAdded: microsToTimestamp(micros),
     dateAddedMicros: micros,
-    json: row.json,
-    publisherOrgId: row.publisher_org_id,
-    publisherActor: row.publisher_actor,
-    markingRefs: parseStringArray(row.marking_refs),
-    tlp: tlps.find((t) => t === row.tlp) ?? null,
-    distribution,
-    anonymous: Boolean(row.anonymous),
-    originPeer: row.origin_peer,
-    revoked: Boolean(row.revoked),
+    json: String(r[7]),
+    publisherOrgId: nullableString(r[8]),
+    publisherActor: nullableString(r[9]),
+    markingRefs: parseStringArray(String(r[10])),
+    tlp: typeof tlp === 'string' && tlps.has(tlp) ? (tlp as TlpLevel) : null,
+    distribution: {
+      scope: scopes.has(scope) ? (scope as DistributionScope) : 'organisation',
+      groups: parseStringArray(String(r[13])),
+      recipients: parseStringArray(String(r[14])),
+    },
+    anonymous: Boolean(r[15]),
+    originPeer: nullableString(r[16]),
+    revoked: Boolean(r[17]),
   }
 }
 
-/** Parses a JSON array of strings written by this store. */
+function nullableString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null
+}
+
+/** Recently parsed arrays: markings and groups repeat across most rows of a page. */
+const parsedArrays = new Map<string, readonly string[]>()
+
+/** Parses a JSON array of strings written by this store (a fresh array each call). */
 export function parseStringArray(text: string): string[] {
   if (text === '[]') return []
+  const cached = parsedArrays.get(text)
+  if (cached) return cached.slice()
   const value: unknown = JSON.parse(text)
-  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : []
+  const strings = Array.isArray(value)
+    ? value.filter((x): x is string => typeof x === 'string')
+    : []
+  if (parsedArrays.size >= 256) parsedArrays.clear()
+  parsedArrays.set(text, strings)
+  return strings.slice()
 }
 
 /** The values of one planned row, in `objectColumns` order; booleans through `bool`. */

@@ -24,11 +24,10 @@ import {
   objectPageSql,
   objectWhere,
   planAdd,
-  rowToVersion,
+  arrayToVersion,
   rowValues,
   selectColumns,
   sqliteSql,
-  type ObjectRow,
   type PlannedRow,
 } from '../sql/object-rows.js'
 import { Records, type RecordTables } from '../sql/records.js'
@@ -333,10 +332,10 @@ export class SqliteStore extends Records implements Store {
         limit + 1,
         SELECT,
       )
-      const rows = this.prepare(sql).all(params) as ObjectRow[]
+      const rows = this.prepare(sql).raw(true).all(params) as unknown[][]
       const more = rows.length > limit
       if (more) rows.length = limit
-      return { items: rows.map(rowToVersion), more }
+      return { items: rows.map(arrayToVersion), more }
     })
   }
 
@@ -344,8 +343,10 @@ export class SqliteStore extends Records implements Store {
     return this.guarded(`reading versions of ${id}`, () => {
       const rows = this.prepare(
         `SELECT ${SELECT} FROM objects INDEXED BY objects_version WHERE collection_id = ? AND id = ? ORDER BY date_added_micros`,
-      ).all(collectionId, id) as ObjectRow[]
-      return rows.map(rowToVersion)
+      )
+        .raw(true)
+        .all(collectionId, id) as unknown[][]
+      return rows.map(arrayToVersion)
     })
   }
 
