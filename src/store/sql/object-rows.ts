@@ -51,28 +51,6 @@ export const objectColumns = [
 /** Columns read back into a `StoredObjectVersion` (the flags stay internal). */
 export const selectColumns = objectColumns.filter((c) => c !== 'is_first' && c !== 'is_last')
 
-/** An `objects` row as a driver returns it (SQLite gives 0/1 for booleans, pg gives booleans). */
-export interface ObjectRow {
-  collection_id: string
-  date_added_micros: number | string | bigint
-  id: string
-  type: string
-  spec_version: string
-  version: string
-  version_key: string
-  json: string
-  publisher_org_id: string | null
-  publisher_actor: string | null
-  marking_refs: string
-  tlp: string | null
-  dist_scope: string
-  dist_groups: string
-  dist_recipients: string
-  anonymous: number | boolean
-  origin_peer: string | null
-  revoked: number | boolean
-}
-
 /** A row to insert, with its flags decided. */
 export interface PlannedRow {
   version: NewObjectVersion
@@ -242,30 +220,6 @@ const tlps: ReadonlySet<string> = new Set<TlpLevel>([
   'amber+strict',
   'red',
 ])
-
-/** Reads a row back into the port's record. */
-export function rowToVersion(row: ObjectRow): StoredObjectVersion {
-  return arrayToVersion([
-    row.collection_id,
-    row.date_added_micros,
-    row.id,
-    row.type,
-    row.spec_version,
-    row.version,
-    row.version_key,
-    row.json,
-    row.publisher_org_id,
-    row.publisher_actor,
-    row.marking_refs,
-    row.tlp,
-    row.dist_scope,
-    row.dist_groups,
-    row.dist_recipients,
-    row.anonymous,
-    row.origin_peer,
-    row.revoked,
-  ])
-}
 
 /**
  * Reads a row selected as an array of `selectColumns` (the drivers' raw/array mode, which
