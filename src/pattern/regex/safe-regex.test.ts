@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isAppError } from '../../errors.js'
 import { compileRegex } from './safe-regex.js'
@@ -124,5 +125,60 @@ describe('compileRegex', () => {
 
   it('caches compiled expressions', () => {
     expect(compileRegex('cache-me')).toBe(compileRegex('cache-me'))
+  })
+})
+
+describe('compileRegex against JavaScript RegExp (differential)', () => {
+  // The shared subset: literals over a small alphabet, '.', classes, groups, alternation,
+  // greedy and lazy quantifiers, anchors; inputs without newlines (PCRE's '$' also matches
+  // before a final newline, JavaScript's does not).
+  const leaf = fc.constantFrom(
+    'a',
+    'b',
+    'c',
+    '.',
+    '[ab]',
+    '[^a]',
+    '[a-c]',
+    '\\d',
+    '\\w',
+    '\\s',
+    'x',
+  )
+  const quantifier = fc.constantFrom('', '', '*', '+', '?', '{2}', '{1,3}', '{2,}', '*?', '+?')
+  const level = (atom: fc.Arbitrary<string>): fc.Arbitrary<string> => {
+    const seq = fc
+      .array(
+        fc.tuple(atom, quantifier).map(([a, q]) => `${a}${q}`),
+        { minLength: 1, maxLength: 3 },
+      )
+      .map((xs) => xs.join(''))
+    return fc.array(seq, { minLength: 1, maxLength: 3 }).map((xs) => xs.join('|'))
+  }
+  // Two levels of groups: deep nesting would make JavaScript's backtracking the slow side.
+  const inner = level(leaf)
+  const outer = level(
+    fc.oneof(
+      leaf,
+      inner.map((r) => `(${r})`),
+      inner.map((r) => `(?:${r})`),
+    ),
+  )
+  const regex = { alt: outer }
+  const anchored = fc
+    .tuple(fc.boolean(), regex.alt, fc.boolean())
+    .map(([start, body, end]) => `${start ? '^' : ''}${body}${end ? '$' : ''}`)
+  const input = fc.string({
+    unit: fc.constantFrom('a', 'b', 'c', 'x', '1', ' ', '_'),
+    maxLength: 12,
+  })
+
+  it('agrees on whether some substring matches', () => {
+    fc.assert(
+      fc.property(anchored, input, (source, text) => {
+        expect(compileRegex(source).test(text)).toBe(new RegExp(source, 's').test(text))
+      }),
+      { numRuns: 3000 },
+    )
   })
 })
