@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { evaluatePattern } from '../evaluate.js'
 import { makeObservation, type Observation, type Sco } from '../observations.js'
@@ -312,5 +313,67 @@ describe('PatternEngine.match', () => {
         .map((i) => i['id'])
       expect(hitIds(engine, o).sort()).toEqual((expected as string[]).sort())
     }
+  })
+})
+
+describe('PatternEngine against evaluatePattern (property)', () => {
+  const ips = ['10.0.0.1', '10.0.0.77', '10.1.2.3', '192.0.2.5', '2001:db8::1', '2001:db8::ff']
+  const names = ['a.example', 'b.example', 'x.a.example', 'A.EXAMPLE']
+  const ipv4 = ips.filter((i) => !i.includes(':'))
+  const comparison = fc.oneof(
+    fc.constantFrom(...ipv4).map((v) => `ipv4-addr:value = '${v}'`),
+    fc
+      .constantFrom('10.0.0.0/8', '10.0.0.0/24', '192.0.2.0/28', '0.0.0.0/0')
+      .map((v) => `ipv4-addr:value ISSUBSET '${v}'`),
+    fc
+      .constantFrom('2001:db8::/32', '2001:db8::/120')
+      .map((v) => `ipv6-addr:value ISSUBSET '${v}'`),
+    fc.constantFrom(...names).map((v) => `domain-name:value = '${v}'`),
+    fc
+      .constantFrom('%.example', 'x.%', 'a._xample', '%')
+      .map((v) => `domain-name:value LIKE '${v}'`),
+    fc.constantFrom('^x\\\\.', 'example$', 'b').map((v) => `domain-name:value MATCHES '${v}'`),
+    fc.constantFrom(...names).map((v) => `domain-name:value != '${v}'`),
+    fc.constantFrom(...ipv4).map((v) => `network-traffic:dst_ref.value = '${v}'`),
+    fc.constantFrom(80, 443).map((v) => `network-traffic:dst_port = ${v}`),
+    fc.constantFrom(...names).map((v) => `domain-name:resolves_to_refs[*].value = '${v}'`),
+  )
+  const body = fc
+    .tuple(comparison, fc.option(fc.tuple(fc.constantFrom('AND', 'OR'), comparison)))
+    .map(([a, rest]) => (rest ? `${a} ${rest[0]} ${rest[1]}` : a))
+  const pattern = fc
+    .tuple(body, fc.option(body))
+    .map(([a, b]) => (b ? `[${a}] OR [${b}]` : `[${a}]`))
+  const sco = fc.oneof(
+    fc
+      .constantFrom(...ips)
+      .map((v): Sco => ({ type: v.includes(':') ? 'ipv6-addr' : 'ipv4-addr', value: v })),
+    fc.constantFrom(...names).map((v): Sco => ({ type: 'domain-name', value: v })),
+  )
+  const observation = fc
+    .tuple(fc.array(sco, { minLength: 1, maxLength: 3 }), fc.constantFrom(80, 443), fc.boolean())
+    .map(([scos, dstPort, traffic]) => {
+      const objects: Record<string, Sco> = {}
+      scos.forEach((s, i) => (objects[String(i)] = s))
+      if (traffic) objects['t'] = { type: 'network-traffic', dst_ref: '0', dst_port: dstPort }
+      const first = scos[0]!
+      if (first['type'] === 'domain-name' && scos.length > 1)
+        objects['0'] = { ...first, resolves_to_refs: scos.slice(1).map((_, i) => String(i + 1)) }
+      return obs(objects)
+    })
+
+  it('finds exactly the indicators whose pattern matches the observation', () => {
+    fc.assert(
+      fc.property(fc.array(pattern, { minLength: 1, maxLength: 8 }), observation, (patterns, o) => {
+        const inds = patterns.map((p, i) => indicator(p, { id: `indicator--p${i}` }))
+        const { engine, skipped } = compile(inds)
+        const loaded = inds.filter((i) => !skipped.some((s) => s.id === i['id']))
+        const expected = loaded
+          .filter((i) => evaluatePattern(i['pattern'] as string, [o]).matched)
+          .map((i) => i['id'] as string)
+        expect(hitIds(engine, o).sort()).toEqual(expected.sort())
+      }),
+      { numRuns: 1000 },
+    )
   })
 })
