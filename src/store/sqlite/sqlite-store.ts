@@ -48,7 +48,7 @@ export interface SqliteStoreOptions {
   migrations?: readonly Migration[]
   /** Page cache size in MiB (default 64). */
   cacheMiB?: number
-  /** Memory-mapped I/O size in MiB (default 256; 0 turns it off). */
+  /** Memory-mapped I/O size in MiB (default 1024; 0 turns it off). */
   mmapMiB?: number
   /** How long a writer waits for another process's lock, in ms (default 5000). */
   busyTimeoutMs?: number
@@ -109,7 +109,7 @@ export class SqliteStore extends Records implements Store {
         sqlite.pragma('journal_mode = WAL')
         // Truncate the WAL file back after checkpoints instead of keeping its high-water mark.
         sqlite.pragma('journal_size_limit = 67108864')
-        sqlite.pragma(`mmap_size = ${Math.trunc(options.mmapMiB ?? 256) * 1024 * 1024}`)
+        sqlite.pragma(`mmap_size = ${Math.trunc(options.mmapMiB ?? 1024) * 1024 * 1024}`)
       }
       sqlite.pragma('synchronous = NORMAL')
       sqlite.pragma(`cache_size = ${-Math.trunc((options.cacheMiB ?? 64) * 1024)}`)
