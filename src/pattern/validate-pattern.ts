@@ -76,6 +76,9 @@ interface Resolved {
   hashAlgorithm?: string
 }
 
+/** The type of a value in a `hashes` dictionary. */
+const HASH_VALUE: PropertyType = { kind: 'string' }
+
 const TYPE_NAME_CHARS = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 const MAC_ADDRESS = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/
 const HEX_DIGITS = /^[0-9a-fA-F]*$/
@@ -230,33 +233,35 @@ class Validator {
   // ---- comparison level ----
 
   private comparisonTree(expr: ComparisonExpr): void {
-    this.objectTypes(expr)
+    // A single comparison has no AND to check.
+    if (expr.kind === 'comparison-and' || expr.kind === 'comparison-or') this.objectTypes(expr)
     this.comparisons(expr)
   }
 
   /**
-   * The object types an expression can match; reports `AND`s whose operands share none
-   * (section 9.5: all operands of AND MUST be satisfiable by the same object).
+   * The object types an expression can match, distinct and in order of appearance; reports
+   * `AND`s whose operands share none (section 9.5: all operands of AND MUST be satisfiable by
+   * the same object).
    */
-  private objectTypes(expr: ComparisonExpr): ReadonlySet<string> {
+  private objectTypes(expr: ComparisonExpr): readonly string[] {
     switch (expr.kind) {
       case 'comparison':
       case 'exists':
-        return new Set([expr.path.objectType])
+        return [expr.path.objectType]
       case 'comparison-or': {
-        const all = new Set<string>()
-        for (const o of expr.operands) for (const t of this.objectTypes(o)) all.add(t)
+        const all: string[] = []
+        for (const o of expr.operands) addDistinct(all, this.objectTypes(o))
         return all
       }
       case 'comparison-and': {
-        let common: Set<string> | undefined
+        let common: readonly string[] | undefined
         const seen: string[] = []
         for (const o of expr.operands) {
           const types = this.objectTypes(o)
-          for (const t of types) if (!seen.includes(t)) seen.push(t)
-          common = common === undefined ? new Set(types) : intersect(common, types)
+          addDistinct(seen, types)
+          common = common === undefined ? types : intersect(common, types)
         }
-        if (common !== undefined && common.size === 0) {
+        if (common !== undefined && common.length === 0) {
           this.add(
             'error',
             'mixed-object-types',
@@ -264,9 +269,9 @@ class Validator {
             expr.span,
           )
           // Report once: treat the AND as matching anything its operands match.
-          return new Set(seen)
+          return seen
         }
-        return common ?? new Set()
+        return common ?? []
       }
     }
   }
@@ -318,21 +323,20 @@ class Validator {
   /** Checks one constant against the resolved property of comparison `c`. */
   private operand(c: Comparison, r: Resolved, value: ScalarConstant): void {
     const op = c.operator
-    const path = printPath(c.path)
     // "never true" flips to "always true" for != and for NOT (section 9.6.1).
     const verdict = (op === '!=') !== c.negated ? 'always true' : 'never true'
     if (op === 'MATCHES' && value.kind === 'string') this.regex(value.value, value.span)
     const t = r.type
     if (t === undefined) return
     if (op === 'ISSUBSET' || op === 'ISSUPERSET') {
-      this.setOperator(c, r, value, path)
+      this.setOperator(c, r, value)
       return
     }
     if (op === 'LIKE' || op === 'MATCHES') {
       if (t.kind !== 'string' && t.kind !== 'binary' && t.kind !== 'hex' && t.kind !== 'ref') {
         this.warn(
           'type-mismatch',
-          `${op} applies to strings, but ${path} is ${describeType(t)}; the comparison is ${verdict} (STIX 2.1 section 9.6.1)`,
+          `${op} applies to strings, but ${printPath(c.path)} is ${describeType(t)}; the comparison is ${verdict} (STIX 2.1 section 9.6.1)`,
           c.span,
         )
       }
@@ -341,7 +345,7 @@ class Validator {
     if (!comparable(t, value)) {
       this.warn(
         'type-mismatch',
-        `${path} is ${describeType(t)} but is compared with ${describeConstant(value)}; the comparison is ${verdict} (STIX 2.1 sections 9.2 and 9.6.1)`,
+        `${printPath(c.path)} is ${describeType(t)} but is compared with ${describeConstant(value)}; the comparison is ${verdict} (STIX 2.1 sections 9.2 and 9.6.1)`,
         value.span,
       )
       return
@@ -350,20 +354,20 @@ class Validator {
     if ((t.kind === 'binary' || t.kind === 'hex') && hasCodePointAbove(value.value, 0xff)) {
       this.warn(
         'never-true',
-        `${path} is binary and the string has code points above U+00FF, so it cannot be converted to bytes; the comparison is ${verdict} (STIX 2.1 section 9.6.4)`,
+        `${printPath(c.path)} is binary and the string has code points above U+00FF, so it cannot be converted to bytes; the comparison is ${verdict} (STIX 2.1 section 9.6.4)`,
         value.span,
       )
       return
     }
     if (op !== '=' && op !== '!=' && op !== 'IN') return
-    this.valueFormat(r, value, path, verdict)
+    this.valueFormat(r, value, c.path, verdict)
   }
 
   /** Equality with a value that the property can never hold. */
   private valueFormat(
     r: Resolved,
     value: ScalarConstant & { kind: 'string' },
-    path: string,
+    path: ObjectPath,
     verdict: string,
   ): void {
     const s = value.value
@@ -379,20 +383,23 @@ class Validator {
       return
     }
     if (r.name !== 'value' || r.owners.length === 0) return
-    const only = (types: string[]): boolean => r.owners.every((o) => types.includes(o))
-    if (only(['ipv4-addr', 'ipv6-addr'])) {
-      const version = only(['ipv4-addr']) ? 4 : only(['ipv6-addr']) ? 6 : undefined
+    if (allAre(r.owners, 'ipv4-addr', 'ipv6-addr')) {
+      const version = allAre(r.owners, 'ipv4-addr')
+        ? 4
+        : allAre(r.owners, 'ipv6-addr')
+          ? 6
+          : undefined
       if (parseIpNetwork(s, version) === undefined) {
         const what = version === 4 ? 'an IPv4' : version === 6 ? 'an IPv6' : 'an IP'
         const where =
           version === 4 ? 'section 6.8' : version === 6 ? 'section 6.9' : 'sections 6.8, 6.9'
         this.warn(
           'never-true',
-          `'${truncate(s)}' is not ${what} address or CIDR block, so ${path} can never equal it; the comparison is ${verdict} (STIX 2.1 ${where})`,
+          `'${truncate(s)}' is not ${what} address or CIDR block, so ${printPath(path)} can never equal it; the comparison is ${verdict} (STIX 2.1 ${where})`,
           value.span,
         )
       }
-    } else if (only(['mac-addr']) && !MAC_ADDRESS.test(s)) {
+    } else if (allAre(r.owners, 'mac-addr') && !MAC_ADDRESS.test(s)) {
       this.warn(
         'never-true',
         `'${truncate(s)}' is not a lowercase, colon-delimited MAC-48 address, which mac-addr values MUST be; the comparison is ${verdict} (STIX 2.1 section 6.10)`,
@@ -401,19 +408,19 @@ class Validator {
     }
   }
 
-  private setOperator(c: Comparison, r: Resolved, value: ScalarConstant, path: string): void {
-    const ipOwners = r.owners.filter((o) => o === 'ipv4-addr' || o === 'ipv6-addr')
-    if (r.name !== 'value' || ipOwners.length === 0) {
+  private setOperator(c: Comparison, r: Resolved, value: ScalarConstant): void {
+    const v4 = r.owners.includes('ipv4-addr')
+    const v6 = r.owners.includes('ipv6-addr')
+    if (r.name !== 'value' || (!v4 && !v6)) {
       this.warn(
         'never-true',
-        `${c.operator} needs the value property of an ipv4-addr or ipv6-addr object, but ${path} is not one (STIX 2.1 section 9.6.1)`,
+        `${c.operator} needs the value property of an ipv4-addr or ipv6-addr object, but ${printPath(c.path)} is not one (STIX 2.1 section 9.6.1)`,
         c.path.span,
       )
       return
     }
     if (value.kind !== 'string') return
-    const version =
-      ipOwners.length === 2 ? undefined : ipOwners[0] === 'ipv4-addr' ? (4 as const) : (6 as const)
+    const version = v4 && v6 ? undefined : v4 ? (4 as const) : (6 as const)
     if (parseIpNetwork(value.value, version) === undefined) {
       this.warn(
         'never-true',
@@ -453,56 +460,49 @@ class Validator {
    * the first warning.
    */
   private resolvePath(path: ObjectPath, forExists: boolean): Resolved {
-    const unknown = (name: string): Resolved => ({ type: undefined, owners: [], name })
     const objectType = path.objectType
-    const table = SCO_PROPERTIES.get(objectType)
-    if (table === undefined) {
-      this.objectTypeWarning(path)
-      return unknown('')
-    }
     // Where the next property name is looked up: one table, or several behind a reference.
-    let holders: Holder[] = [{ owner: objectType, props: table }]
+    let scope = TYPE_SCOPES.get(objectType)
+    if (scope === undefined) {
+      this.objectTypeWarning(path)
+      return unknownAt('')
+    }
     // The type of the value reached so far; undefined while still at the object itself.
     let current: PropertyType | undefined
-    let owners: readonly string[] = [objectType]
+    let owners: readonly string[] = scope.owners
     let name = ''
     const steps = path.steps
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]
       if (step === undefined) break
-      const before = (): string => printPathPrefix(path, i)
       if (step.kind !== 'property') {
         if (current?.kind !== 'list') {
           if (current !== undefined) {
             this.warn(
               'not-a-list',
-              `${before()} is ${describeType(current)}, not a list, so it cannot be indexed (STIX 2.1 section 9.7.2)`,
+              `${printPathPrefix(path, i)} is ${describeType(current)}, not a list, so it cannot be indexed (STIX 2.1 section 9.7.2)`,
               step.span,
             )
           }
-          return unknown(name)
+          return unknownAt(name)
         }
         current = current.of
         continue
       }
       if (current !== undefined) {
         if (current.kind === 'list') {
+          const before = printPathPrefix(path, i)
           this.warn(
             'missing-list-index',
-            `'${name}' is a list: write ${before()}[*] or ${before()}[n] before .${step.name} (STIX 2.1 section 9.7.2)`,
+            `'${name}' is a list: write ${before}[*] or ${before}[n] before .${step.name} (STIX 2.1 section 9.7.2)`,
             step.span,
           )
           current = current.of
         }
         switch (current.kind) {
           case 'object':
-            holders = [{ owner: current.name, props: current.properties }]
-            break
           case 'ref':
-            holders = current.to.flatMap((t) => {
-              const props = SCO_PROPERTIES.get(t)
-              return props === undefined ? [] : [{ owner: t, props }]
-            })
+            scope = nestedScope(current)
             break
           case 'extensions': {
             const ext = current.known.get(step.name)
@@ -515,7 +515,7 @@ class Validator {
                   step.span,
                 )
               }
-              return unknown(step.name)
+              return unknownAt(step.name)
             }
             current = ext
             name = step.name
@@ -524,7 +524,7 @@ class Validator {
           case 'hashes':
             return this.hashKey(step.name, step.span, owners)
           case 'dictionary':
-            return unknown(step.name)
+            return unknownAt(step.name)
           case 'string':
           case 'integer':
           case 'float':
@@ -535,16 +535,16 @@ class Validator {
           case 'list':
             this.warn(
               'not-an-object',
-              `${before()} is ${describeType(current)}, it has no property '${step.name}' (STIX 2.1 section 9.7)`,
+              `${printPathPrefix(path, i)} is ${describeType(current)}, it has no property '${step.name}' (STIX 2.1 section 9.7)`,
               step.span,
             )
-            return unknown(step.name)
+            return unknownAt(step.name)
         }
       }
-      const found = holders.filter((h) => h.props.has(step.name))
-      const first = found[0]
-      if (first === undefined) {
+      const found = lookUp(scope, step.name)
+      if (found === undefined) {
         if (!step.name.startsWith('x_')) {
+          const holders = scope.holders
           const where = holders.map((h) => h.owner).join(' or ')
           const list = [...new Set(holders.map((h) => sectionOf(h.owner)))]
           const sections = `section${list.length > 1 ? 's' : ''} ${list.join(', ')}`
@@ -554,16 +554,17 @@ class Validator {
             step.span,
           )
         }
-        return unknown(step.name)
+        return unknownAt(step.name)
       }
-      current = first.props.get(step.name)
-      owners = found.map((h) => h.owner)
+      current = found.type
+      owners = found.owners
       name = step.name
     }
     if (current?.kind === 'list' && !forExists) {
+      const printed = printPath(path)
       this.warn(
         'missing-list-index',
-        `'${name}' is a list: compare its items with ${printPath(path)}[*] or ${printPath(path)}[n] (STIX 2.1 section 9.7.2)`,
+        `'${name}' is a list: compare its items with ${printed}[*] or ${printed}[n] (STIX 2.1 section 9.7.2)`,
         path.span,
       )
       current = current.of
@@ -573,8 +574,8 @@ class Validator {
 
   /** The key after `hashes`: an algorithm of hash-algorithm-ov (section 10.7). */
   private hashKey(key: string, at: Span, owners: readonly string[]): Resolved {
-    const resolved: Resolved = { type: { kind: 'string' }, owners, name: key }
-    if (HASH_ALGORITHMS.has(key)) return { ...resolved, hashAlgorithm: key }
+    if (HASH_ALGORITHMS.has(key)) return { type: HASH_VALUE, owners, name: key, hashAlgorithm: key }
+    const resolved: Resolved = { type: HASH_VALUE, owners, name: key }
     const canonical = [...HASH_ALGORITHMS.keys()].find(
       (k) => normalizeHashName(k) === normalizeHashName(key),
     )
@@ -614,8 +615,76 @@ class Validator {
 }
 
 interface Holder {
-  owner: string
-  props: PropertyTable
+  readonly owner: string
+  readonly props: PropertyTable
+}
+
+/**
+ * The tables a property name is looked up in at one step of a path (one SCO or embedded type,
+ * or every SCO type a reference may point to), with the names found so far. Scopes are built
+ * once per type and kept, so a path walk does not rebuild or refilter them.
+ */
+interface Scope {
+  readonly holders: readonly Holder[]
+  /** The owners of every holder (the owners before any name is looked up). */
+  readonly owners: readonly string[]
+  /** Names found in some holder; only names of the static tables, so it stays small. */
+  readonly found: Map<string, Found>
+}
+
+/** A property found in a scope: its type in the first holder that has it, and all owners. */
+interface Found {
+  readonly type: PropertyType
+  readonly owners: readonly string[]
+}
+
+function makeScope(holders: readonly Holder[]): Scope {
+  return { holders, owners: holders.map((h) => h.owner), found: new Map() }
+}
+
+const TYPE_SCOPES: ReadonlyMap<string, Scope> = new Map(
+  [...SCO_PROPERTIES].map(([type, props]) => [type, makeScope([{ owner: type, props }])]),
+)
+
+/** Scopes of embedded object types and of references, keyed by their (static) table entry. */
+const NESTED_SCOPES = new Map<PropertyType, Scope>()
+
+function nestedScope(t: PropertyType & { kind: 'object' | 'ref' }): Scope {
+  let scope = NESTED_SCOPES.get(t)
+  if (scope === undefined) {
+    const holders: Holder[] = []
+    if (t.kind === 'object') holders.push({ owner: t.name, props: t.properties })
+    else {
+      for (const to of t.to) {
+        const props = SCO_PROPERTIES.get(to)
+        if (props !== undefined) holders.push({ owner: to, props })
+      }
+    }
+    scope = makeScope(holders)
+    NESTED_SCOPES.set(t, scope)
+  }
+  return scope
+}
+
+function lookUp(scope: Scope, name: string): Found | undefined {
+  const cached = scope.found.get(name)
+  if (cached !== undefined) return cached
+  let type: PropertyType | undefined
+  const owners: string[] = []
+  for (const h of scope.holders) {
+    const t = h.props.get(name)
+    if (t === undefined) continue
+    type ??= t
+    owners.push(h.owner)
+  }
+  if (type === undefined) return undefined
+  const found: Found = { type, owners }
+  scope.found.set(name, found)
+  return found
+}
+
+function unknownAt(name: string): Resolved {
+  return { type: undefined, owners: [], name }
 }
 
 /** The section of STIX 2.1 that defines an SCO type (6.1-6.18, in table order), else 6. */
@@ -646,14 +715,25 @@ function qualifierKeyword(q: Qualifier): string {
   }
 }
 
-function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
-  const out = new Set<string>()
-  for (const x of a) if (b.has(x)) out.add(x)
+function intersect(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = []
+  for (const x of a) if (b.includes(x)) out.push(x)
   return out
+}
+
+/** Appends the items of `from` that `to` does not hold yet (lists of a few object types). */
+function addDistinct(to: string[], from: readonly string[]): void {
+  for (const t of from) if (!to.includes(t)) to.push(t)
 }
 
 function normalizeHashName(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9]/g, '')
+}
+
+/** Whether every owner is `a` or `b`. */
+function allAre(owners: readonly string[], a: string, b: string = a): boolean {
+  for (const o of owners) if (o !== a && o !== b) return false
+  return true
 }
 
 function hasCodePointAbove(s: string, max: number): boolean {
