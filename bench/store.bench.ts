@@ -266,12 +266,17 @@ async function postgresFigures(ctx: BenchContext, total: number): Promise<Record
     return { skipped: reason }
   }
   const cluster = await startPgCluster()
-  const count = Math.min(total, 50_000)
+  const count = total
+  const head = Math.min(100_000, Math.floor(total / 2 / BATCH) * BATCH)
+  const tail = Math.min(20 * BATCH, total - head)
   try {
     const store = PostgresStore.open(cluster.url)
     await seed(store)
-    const empty = await ingest(store, 0, count)
-    ctx.log(`postgres: ingest onto an empty store ${empty} objects/s (${count} objects)`)
+    const empty = await ingest(store, 0, head)
+    ctx.log(`postgres: ingest onto an empty store ${empty} objects/s`)
+    if (total - tail > head) await ingest(store, head, total - tail)
+    const full = await ingest(store, total - tail, total)
+    ctx.log(`postgres: ingest at ${total} objects ${full} objects/s`)
     const client = new pg.Client({ connectionString: cluster.url })
     await client.connect()
     await client.query('ANALYZE objects')
@@ -291,7 +296,12 @@ async function postgresFigures(ctx: BenchContext, total: number): Promise<Record
     )
     await client.end()
     await store.close()
-    return { objects: count, ingestEmptyObjectsPerSecond: empty, ...reads }
+    return {
+      objects: count,
+      ingestEmptyObjectsPerSecond: empty,
+      ingestFullObjectsPerSecond: full,
+      ...reads,
+    }
   } finally {
     cluster.stop()
   }
