@@ -3,11 +3,16 @@
  * Each benchmark module is listed here once.
  */
 import { runBenchmarks, type Benchmark } from './harness.js'
-import { validateBenchmark } from './validate.bench.js'
-import { taxiiBenchmark } from './taxii.bench.js'
 import { patternBenchmark } from './pattern.bench.js'
 import { storeBenchmark } from './store.bench.js'
+import { taxiiBenchmark } from './taxii.bench.js'
+import { validateBenchmark } from './validate.bench.js'
 
-const benchmarks: Benchmark[] = [taxiiBenchmark, validateBenchmark, patternBenchmark, storeBenchmark]
+const benchmarks: Benchmark[] = [
+  validateBenchmark,
+  patternBenchmark,
+  storeBenchmark,
+  taxiiBenchmark,
+]
 
 await runBenchmarks(benchmarks, process.argv.slice(2))
