@@ -211,9 +211,14 @@ export type AstNode =
 
 type Without<T> = Omit<T, 'kind'>
 
+/** A frozen copy of a list; a list that is frozen already cannot change, so it is kept. */
+function frozenCopy<T>(items: readonly T[]): readonly T[] {
+  return Object.isFrozen(items) ? items : Object.freeze(items.slice())
+}
+
 // Each factory writes its object literal out in full (no `{ kind, ...fields }` spread): the
 // parser calls them for every node, and a literal of one fixed shape is several times cheaper
-// to build than a spread copy. Lists are still copied, so a caller's array stays its own.
+// to build than a spread copy. Lists are copied unless frozen, so a caller's array stays its own.
 export const ast = {
   string: (f: Without<StringConstant>): StringConstant =>
     Object.freeze({ kind: 'string', value: f.value, span: f.span }),
@@ -230,7 +235,7 @@ export const ast = {
   timestamp: (f: Without<TimestampConstant>): TimestampConstant =>
     Object.freeze({ kind: 'timestamp', text: f.text, micros: f.micros, span: f.span }),
   list: (f: Without<ListConstant>): ListConstant =>
-    Object.freeze({ kind: 'list', items: Object.freeze(f.items.slice()), span: f.span }),
+    Object.freeze({ kind: 'list', items: frozenCopy(f.items), span: f.span }),
   property: (f: Without<PropertyStep>): PropertyStep =>
     Object.freeze({ kind: 'property', name: f.name, quoted: f.quoted, span: f.span }),
   index: (f: Without<IndexStep>): IndexStep =>
@@ -241,7 +246,7 @@ export const ast = {
     Object.freeze({
       kind: 'path',
       objectType: f.objectType,
-      steps: Object.freeze(f.steps.slice()),
+      steps: frozenCopy(f.steps),
       span: f.span,
     }),
   comparison: (f: Without<Comparison>): Comparison =>
@@ -258,13 +263,13 @@ export const ast = {
   comparisonAnd: (f: Without<ComparisonAnd>): ComparisonAnd =>
     Object.freeze({
       kind: 'comparison-and',
-      operands: Object.freeze(f.operands.slice()),
+      operands: frozenCopy(f.operands),
       span: f.span,
     }),
   comparisonOr: (f: Without<ComparisonOr>): ComparisonOr =>
     Object.freeze({
       kind: 'comparison-or',
-      operands: Object.freeze(f.operands.slice()),
+      operands: frozenCopy(f.operands),
       span: f.span,
     }),
   observation: (f: Without<Observation>): Observation =>
@@ -272,19 +277,19 @@ export const ast = {
   observationAnd: (f: Without<ObservationAnd>): ObservationAnd =>
     Object.freeze({
       kind: 'observation-and',
-      operands: Object.freeze(f.operands.slice()),
+      operands: frozenCopy(f.operands),
       span: f.span,
     }),
   observationOr: (f: Without<ObservationOr>): ObservationOr =>
     Object.freeze({
       kind: 'observation-or',
-      operands: Object.freeze(f.operands.slice()),
+      operands: frozenCopy(f.operands),
       span: f.span,
     }),
   followedBy: (f: Without<FollowedBy>): FollowedBy =>
     Object.freeze({
       kind: 'followed-by',
-      operands: Object.freeze(f.operands.slice()),
+      operands: frozenCopy(f.operands),
       span: f.span,
     }),
   qualified: (f: Without<Qualified>): Qualified =>

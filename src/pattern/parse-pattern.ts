@@ -78,8 +78,12 @@ function span(start: Position, end: Position): Span {
 class Parser {
   private readonly lx: Lexer
   private depth = 0
-  /** End of the last consumed token. */
-  private prevEnd: Position = { offset: 0, line: 1, column: 1 }
+  // End of the last consumed token. Its Position object is made only when a node's span
+  // needs it: most tokens ('[', ':', '.', operators) end no node.
+  private prevEndOffset = 0
+  private prevEndLine = 1
+  private prevEndColumn = 1
+  private prevEndPos: Position | undefined
 
   constructor(
     text: string,
@@ -97,8 +101,22 @@ class Parser {
   }
 
   private advance(): void {
-    this.prevEnd = this.lx.endPosition()
-    this.lx.next()
+    const lx = this.lx
+    this.prevEndOffset = lx.endOffset
+    this.prevEndLine = lx.endLine
+    this.prevEndColumn = lx.endColumn
+    this.prevEndPos = undefined
+    lx.next()
+  }
+
+  /** The span from `start` to the end of the last consumed token. */
+  private spanFrom(start: Position): Span {
+    const end = (this.prevEndPos ??= {
+      offset: this.prevEndOffset,
+      line: this.prevEndLine,
+      column: this.prevEndColumn,
+    })
+    return { start, end }
   }
 
   private isKeyword(word: string): boolean {
@@ -191,7 +209,7 @@ class Parser {
         " or an observation operator ('AND', 'OR', 'FOLLOWEDBY') or qualifier",
       )
     }
-    return ast.pattern({ expr, span: span(start, this.prevEnd) })
+    return ast.pattern({ expr, span: this.spanFrom(start) })
   }
 
   private parseFollowedBy(): ObservationExpr {
@@ -203,7 +221,7 @@ class Parser {
       this.advance()
       operands.push(this.parseObservationOr())
     }
-    return ast.followedBy({ operands, span: span(start, this.prevEnd) })
+    return ast.followedBy({ operands: Object.freeze(operands), span: this.spanFrom(start) })
   }
 
   private parseObservationOr(): ObservationExpr {
@@ -215,7 +233,7 @@ class Parser {
       this.advance()
       operands.push(this.parseObservationAnd())
     }
-    return ast.observationOr({ operands, span: span(start, this.prevEnd) })
+    return ast.observationOr({ operands: Object.freeze(operands), span: this.spanFrom(start) })
   }
 
   private parseObservationAnd(): ObservationExpr {
@@ -227,7 +245,7 @@ class Parser {
       this.advance()
       operands.push(this.parseQualified())
     }
-    return ast.observationAnd({ operands, span: span(start, this.prevEnd) })
+    return ast.observationAnd({ operands: Object.freeze(operands), span: this.spanFrom(start) })
   }
 
   private parseQualified(): ObservationExpr {
@@ -239,7 +257,7 @@ class Parser {
       else if (this.isKeyword('REPEATS')) qualifier = this.parseRepeats()
       else if (this.isKeyword('START')) qualifier = this.parseStartStop()
       else return expr
-      expr = ast.qualified({ expr, qualifier, span: span(start, this.prevEnd) })
+      expr = ast.qualified({ expr, qualifier, span: this.spanFrom(start) })
     }
   }
 
@@ -259,7 +277,7 @@ class Parser {
       }
       this.advance()
       this.depth--
-      return ast.observation({ expr, span: span(open, this.prevEnd) })
+      return ast.observation({ expr, span: this.spanFrom(open) })
     }
     if (this.tok() === '(') {
       this.enter(open)
@@ -303,7 +321,7 @@ class Parser {
       this.expected("'SECONDS'", ["'SECONDS'"], ' (the only time unit of WITHIN)')
     }
     this.advance()
-    return { kind: 'within', seconds, span: span(start, this.prevEnd) }
+    return { kind: 'within', seconds, span: this.spanFrom(start) }
   }
 
   private parseRepeats(): Qualifier {
@@ -324,7 +342,7 @@ class Parser {
     this.advance()
     if (!this.isKeyword('TIMES')) this.expected("'TIMES'", ["'TIMES'"])
     this.advance()
-    return { kind: 'repeats', times, span: span(start, this.prevEnd) }
+    return { kind: 'repeats', times, span: this.spanFrom(start) }
   }
 
   private parseStartStop(): Qualifier {
@@ -334,7 +352,7 @@ class Parser {
     if (!this.isKeyword('STOP')) this.expected("'STOP'", ["'STOP'"], " after START t'...'")
     this.advance()
     const stop = this.parseTimestampOperand('STOP')
-    return { kind: 'start-stop', start, stop, span: span(begin, this.prevEnd) }
+    return { kind: 'start-stop', start, stop, span: this.spanFrom(begin) }
   }
 
   private parseTimestampOperand(keyword: string): TimestampConstant {
@@ -346,7 +364,7 @@ class Parser {
     const text = lx.text
     const micros = lx.num
     this.advance()
-    return ast.timestamp({ text, micros, span: span(s, this.prevEnd) })
+    return ast.timestamp({ text, micros, span: this.spanFrom(s) })
   }
 
   // ---- comparison level (section 9.6) ----
@@ -360,7 +378,7 @@ class Parser {
       this.advance()
       operands.push(this.parseComparisonAnd())
     }
-    return ast.comparisonOr({ operands, span: span(start, this.prevEnd) })
+    return ast.comparisonOr({ operands: Object.freeze(operands), span: this.spanFrom(start) })
   }
 
   private parseComparisonAnd(): ComparisonExpr {
@@ -372,7 +390,7 @@ class Parser {
       this.advance()
       operands.push(this.parseComparisonPrimary())
     }
-    return ast.comparisonAnd({ operands, span: span(start, this.prevEnd) })
+    return ast.comparisonAnd({ operands: Object.freeze(operands), span: this.spanFrom(start) })
   }
 
   private parseComparisonPrimary(): ComparisonExpr {
@@ -397,7 +415,7 @@ class Parser {
       if (lx.text === 'EXISTS') {
         this.advance()
         const path = this.parsePath()
-        return ast.exists({ path, negated: false, span: span(start, this.prevEnd) })
+        return ast.exists({ path, negated: false, span: this.spanFrom(start) })
       }
       if (lx.text === 'NOT') {
         this.advance()
@@ -410,7 +428,7 @@ class Parser {
         }
         this.advance()
         const path = this.parsePath()
-        return ast.exists({ path, negated: true, span: span(start, this.prevEnd) })
+        return ast.exists({ path, negated: true, span: this.spanFrom(start) })
       }
       return this.parseComparison(start)
     }
@@ -471,7 +489,7 @@ class Parser {
     const opStart = lx.startPosition()
     this.advance()
     const value = this.parseOperand(operator, opStart)
-    return ast.comparison({ path, operator, negated, value, span: span(start, this.prevEnd) })
+    return ast.comparison({ path, operator, negated, value, span: this.spanFrom(start) })
   }
 
   private parseOperand(operator: ComparisonOperator, opStart: Position): Constant {
@@ -526,7 +544,7 @@ class Parser {
       }
     }
     this.advance()
-    return ast.list({ items, span: span(start, this.prevEnd) })
+    return ast.list({ items: Object.freeze(items), span: this.spanFrom(start) })
   }
 
   private parseScalar(): ScalarConstant {
@@ -536,7 +554,7 @@ class Parser {
       const start = lx.startPosition()
       const text = lx.text
       this.advance()
-      return ast.string({ value: text, span: span(start, this.prevEnd) })
+      return ast.string({ value: text, span: this.spanFrom(start) })
     }
     const s = span(lx.startPosition(), lx.endPosition())
     let value: ScalarConstant
@@ -621,7 +639,7 @@ class Parser {
         break
       }
     }
-    return ast.path({ objectType, steps, span: span(start, this.prevEnd) })
+    return ast.path({ objectType, steps: Object.freeze(steps), span: this.spanFrom(start) })
   }
 
   private parsePropertyStep(): PathStep {
@@ -630,7 +648,7 @@ class Parser {
     if (this.tok() === 'string') {
       const quotedName = lx.text
       this.advance()
-      return ast.property({ name: quotedName, quoted: true, span: span(start, this.prevEnd) })
+      return ast.property({ name: quotedName, quoted: true, span: this.spanFrom(start) })
     }
     if (this.tok() !== 'ident') {
       this.expected('a property name', ['property name', 'quoted property name'])
@@ -644,7 +662,7 @@ class Parser {
       )
     }
     this.advance()
-    return ast.property({ name, quoted: false, span: span(start, this.prevEnd) })
+    return ast.property({ name, quoted: false, span: this.spanFrom(start) })
   }
 
   private parseIndexStep(): PathStep {
@@ -665,7 +683,7 @@ class Parser {
       this.expected("']'", ["']'"], ` to close the list index opened at ${describePosition(start)}`)
     }
     this.advance()
-    const s = span(start, this.prevEnd)
+    const s = this.spanFrom(start)
     return index < 0 ? ast.anyIndex({ span: s }) : ast.index({ index, span: s })
   }
 }

@@ -17,7 +17,12 @@ import { validatePattern } from './validate-pattern.js'
  */
 export function stixPatternFindings(pattern: string): PatternIssue[] {
   const v = validatePattern(pattern)
-  return [...v.errors, ...v.warnings].map(withoutLocation)
+  // Most patterns have no finding: skip the copy then.
+  if (v.errors.length === 0 && v.warnings.length === 0) return []
+  const findings: PatternIssue[] = []
+  for (const issue of v.errors) findings.push(withoutLocation(issue))
+  for (const issue of v.warnings) findings.push(withoutLocation(issue))
+  return findings
 }
 
 function withoutLocation(issue: PatternIssue): PatternIssue {

@@ -12,6 +12,7 @@ import { AppError } from '../errors.js'
 import { parseIpNetwork } from './ip.js'
 import { describePosition } from './lexer.js'
 import { parsePattern, type ParseOptions } from './parse-pattern.js'
+import { isPlainRegex } from './plain-regex.js'
 import type { PatternIssue, PatternValidation } from './pattern-issue.js'
 import { printPath } from './print-pattern.js'
 import { parseRegex } from './regex/regex-syntax.js'
@@ -431,6 +432,8 @@ class Validator {
   }
 
   private regex(source: string, at: Span): void {
+    // The common simple expressions are known to parse: skip building their syntax tree.
+    if (isPlainRegex(source)) return
     try {
       parseRegex(source)
     } catch (error) {
