@@ -85,8 +85,17 @@ function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === CH_UNDERSCORE
 }
 
+/** `isIdentPart` for ASCII, as a table: identifiers are scanned a character at a time. */
+const IDENT_PART = (() => {
+  const table = new Uint8Array(128)
+  for (let c = 0; c < 128; c++) {
+    if (isIdentStart(c) || isDigit(c) || c === CH_MINUS) table[c] = 1
+  }
+  return table
+})()
+
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || isDigit(c) || c === CH_MINUS
+  return c < 128 && IDENT_PART[c] === 1
 }
 
 /** Unicode White_Space (WSpace=Y) code points; all are in the BMP. */
@@ -317,9 +326,37 @@ export class Lexer {
     this.text = src.slice(start, pos)
   }
 
+  // The next backslash, line feed and carriage return at or after the scan position (-1:
+  // none left), found once with indexOf and reused by each string up to them.
+  private nextBackslash = 0
+  private nextLf = 0
+  private nextCr = 0
+
+  /** Whether `src[from, to)` holds no backslash and no line break. */
+  private isPlainRun(from: number, to: number): boolean {
+    const src = this.src
+    if (this.nextBackslash >= 0 && this.nextBackslash < from) {
+      this.nextBackslash = src.indexOf('\\', from)
+    }
+    if (this.nextLf >= 0 && this.nextLf < from) this.nextLf = src.indexOf('\n', from)
+    if (this.nextCr >= 0 && this.nextCr < from) this.nextCr = src.indexOf('\r', from)
+    return (
+      (this.nextBackslash < 0 || this.nextBackslash >= to) &&
+      (this.nextLf < 0 || this.nextLf >= to) &&
+      (this.nextCr < 0 || this.nextCr >= to)
+    )
+  }
+
   /** Scans `'...'` starting at the quote; sets `text` to the unescaped value. */
   private scanString(quote: number): void {
     const src = this.src
+    // Most strings have no escape and no line break: take them in one slice.
+    const close = src.indexOf("'", quote + 1)
+    if (close >= 0 && this.isPlainRun(quote + 1, close)) {
+      this.text = src.slice(quote + 1, close)
+      this.pos = close + 1
+      return
+    }
     let pos = quote + 1
     let chunkStart = pos
     let value = ''

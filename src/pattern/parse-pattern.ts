@@ -616,7 +616,7 @@ class Parser {
   private parsePath(): ObjectPath {
     const lx = this.lx
     const start = lx.startPosition()
-    if (this.tok() !== 'ident' || KEYWORDS.has(lx.text)) {
+    if (this.tok() !== 'ident' || isKeywordText(lx.text)) {
       this.expected('an object path such as file:name', ['object type'])
     }
     const objectType = lx.text
@@ -686,6 +686,12 @@ class Parser {
     const s = this.spanFrom(start)
     return index < 0 ? ast.anyIndex({ span: s }) : ast.index({ index, span: s })
   }
+}
+
+/** `KEYWORDS.has(text)`, without hashing the text when it cannot be one (keywords are A-Z). */
+function isKeywordText(text: string): boolean {
+  const c = text.charCodeAt(0)
+  return c >= 65 && c <= 90 && KEYWORDS.has(text)
 }
 
 function isBoolText(text: string): boolean {
