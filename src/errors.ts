@@ -48,6 +48,8 @@ export const errorCatalogue = {
   AUTH_INVALID_CREDENTIALS: { status: 401, title: 'Invalid credentials', kind: 'client' },
   AUTH_DISABLED: { status: 401, title: 'Account disabled', kind: 'client' },
   ADMIN_INVALID_INPUT: { status: 400, title: 'Invalid administration request', kind: 'client' },
+  // Audit log
+  AUDIT_INVALID_ENTRY: { status: 500, title: 'Invalid audit log entry', kind: 'server' },
 } as const satisfies Record<string, { status: number; title: string; kind: 'client' | 'server' }>
 
 /** A code from {@link errorCatalogue}. */

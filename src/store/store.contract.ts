@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isAppError, type ErrorCode } from '../errors.js'
 import { latestSchemaVersion } from './migrations/migrations.js'
 import type {
+  AuditFilter,
+  AuditRecord,
   Collection,
   NewObjectVersion,
   StatusRecord,
@@ -717,6 +719,146 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         await store.deleteObjects(C1, ind(2))
         const again = await add([makeVersion(ind(2), V1)], T0)
         expect(again[0]).toMatchObject({ outcome: 'added', dateAdded: microsToTimestamp(T0 + 11) })
+      })
+    })
+
+    describe('audit log', () => {
+      /** Records continuing `last`, with stand-in hashes (the real chain is src/audit's). */
+      const sealer =
+        (entries: Partial<AuditRecord>[], seen: (AuditRecord | undefined)[] = []) =>
+        (last: AuditRecord | undefined): AuditRecord[] => {
+          seen.push(last)
+          let seq = last?.seq ?? 0
+          let prevHash = last?.hash ?? 'genesis'
+          return entries.map((entry) => {
+            seq++
+            const record: AuditRecord = {
+              seq,
+              ts: microsToTimestamp(T0 + seq),
+              tsMicros: T0 + seq,
+              actorKind: 'user',
+              actorId: 'user-1',
+              action: 'write',
+              objectIds: '[]',
+              collectionId: C1,
+              outcome: 'success',
+              details: '{}',
+              prevHash,
+              hash: `hash-${seq}`,
+              ...entry,
+            }
+            prevHash = record.hash
+            return record
+          })
+        }
+      const all = () => store.listAudit({ limit: 1000 })
+
+      it('starts empty', async () => {
+        expect(await store.lastAudit()).toBeUndefined()
+        expect(await all()).toEqual([])
+      })
+
+      it('stores exactly what the sealer returns and hands it the last entry next time', async () => {
+        const seen: (AuditRecord | undefined)[] = []
+        const first = await store.appendAudit(
+          sealer(
+            [
+              {
+                actorKind: 'key',
+                actorId: 'k-\u00e9\u{1F511}',
+                objectIds: `["${ind(1)}","${ind(2)}"]`,
+                details: '{"note":"caf\u00e9 \\"quoted\\""}',
+              },
+              { collectionId: null, action: 'login-failure', outcome: 'denied' },
+            ],
+            seen,
+          ),
+        )
+        expect(first.map((r) => r.seq)).toEqual([1, 2])
+        expect(await all()).toEqual(first)
+        expect(await store.lastAudit()).toEqual(first[1])
+        const second = await store.appendAudit(sealer([{ action: 'read' }], seen))
+        expect(seen).toEqual([undefined, first[1]])
+        expect(second).toMatchObject([{ seq: 3, prevHash: 'hash-2' }])
+        expect((await all()).map((r) => r.seq)).toEqual([1, 2, 3])
+        expect(await store.appendAudit(sealer([]))).toEqual([])
+        expect(await store.lastAudit()).toEqual(second[0])
+      })
+
+      it('refuses records that do not continue the log, writing none of them', async () => {
+        await store.appendAudit(sealer([{}]))
+        const skipping = (last: AuditRecord | undefined) =>
+          sealer([{}, {}])(last).map((r, i) => (i === 1 ? { ...r, seq: r.seq + 1 } : r))
+        await expectAppError(store.appendAudit(skipping), 'AUDIT_INVALID_ENTRY')
+        const restarting = (last: AuditRecord | undefined) =>
+          sealer([{}])(last && { ...last, seq: 0 })
+        await expectAppError(store.appendAudit(restarting), 'AUDIT_INVALID_ENTRY')
+        const unlinked = (last: AuditRecord | undefined) =>
+          sealer([{}])(last).map((r) => ({ ...r, prevHash: 'elsewhere' }))
+        await expectAppError(store.appendAudit(unlinked), 'AUDIT_INVALID_ENTRY')
+        expect((await all()).map((r) => r.seq)).toEqual([1])
+      })
+
+      it('writes nothing when the sealer throws, and passes its error on', async () => {
+        const failure = new Error('sealer failed')
+        await expect(
+          store.appendAudit(() => {
+            throw failure
+          }),
+        ).rejects.toBe(failure)
+        expect(await all()).toEqual([])
+      })
+
+      it('keeps entries from concurrent appends on one chain, without gaps', async () => {
+        await Promise.all(
+          Array.from({ length: 8 }, (_, n) =>
+            store.appendAudit(sealer([{ actorId: `a${n}` }, { actorId: `b${n}` }])),
+          ),
+        )
+        const records = await all()
+        expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1))
+        records.slice(1).forEach((r, i) => expect(r.prevHash).toBe(records[i]?.hash))
+      })
+
+      describe('listAudit filters', () => {
+        beforeEach(async () => {
+          await store.appendAudit(
+            sealer([
+              { actorId: 'alice', objectIds: `["${ind(1)}"]` },
+              { actorId: 'bob', actorKind: 'key', action: 'read', objectIds: `["${ind(10)}"]` },
+              { actorId: 'alice', action: 'delete', objectIds: `["${ind(2)}","${ind(1)}"]` },
+              { actorId: 'peer-x', actorKind: 'peer', objectIds: '[]' },
+              { actorId: 'alice', action: 'read', outcome: 'denied', objectIds: `["${ind(1)}"]` },
+            ]),
+          )
+        })
+        const seqs = async (filter: Partial<AuditFilter>) =>
+          (await store.listAudit({ limit: 100, ...filter })).map((r) => r.seq)
+
+        it('pages by sequence number with afterSeq and limit', async () => {
+          expect(await seqs({ limit: 2 })).toEqual([1, 2])
+          expect(await seqs({ afterSeq: 2, limit: 2 })).toEqual([3, 4])
+          expect(await seqs({ afterSeq: 4, limit: 2 })).toEqual([5])
+          expect(await seqs({ afterSeq: 5 })).toEqual([])
+          expect(await seqs({ limit: 0 })).toEqual([])
+        })
+
+        it('filters by time (inclusive), actor, actor kind and action', async () => {
+          expect(await seqs({ sinceMicros: T0 + 4 })).toEqual([4, 5])
+          expect(await seqs({ actorId: 'alice' })).toEqual([1, 3, 5])
+          expect(await seqs({ actorKind: 'key' })).toEqual([2])
+          expect(await seqs({ action: 'read' })).toEqual([2, 5])
+          expect(await seqs({ actorId: 'alice', action: 'read', sinceMicros: T0 + 2 })).toEqual([5])
+          expect(await seqs({ actorId: 'alice', afterSeq: 1, limit: 1 })).toEqual([3])
+        })
+
+        it('filters by object id, matching whole ids only', async () => {
+          expect(await seqs({ objectId: ind(1) })).toEqual([1, 3, 5])
+          expect(await seqs({ objectId: ind(10) })).toEqual([2])
+          expect(await seqs({ objectId: ind(3) })).toEqual([])
+          expect(await seqs({ objectId: ind(1).toUpperCase() })).toEqual([])
+          expect(await seqs({ objectId: 'indicator' })).toEqual([])
+        })
       })
     })
   })

@@ -204,6 +204,53 @@ export interface Store {
   getSetting(key: string): Promise<string | undefined>
   setSetting(key: string, value: string): Promise<void>
 
+/**
+ * One entry of the audit log as stored. The store keeps the strings exactly as written (the
+ * hash chain is computed over them by `src/audit`), so kinds and actions are plain strings here.
+ */
+export interface AuditRecord {
+  /** Position in the log: 1, 2, 3... without gaps. */
+  seq: number
+  /** When it happened, RFC 3339 UTC. */
+  ts: string
+  /** `ts` as microseconds since the epoch (indexed for `--since`; not part of the hash). */
+  tsMicros: number
+  /** `user`, `key`, `peer`, `system` or `anonymous` (see `src/audit`). */
+  actorKind: string
+  actorId: string
+  action: string
+  /** The ids of the objects concerned, as the JSON array text stored. */
+  objectIds: string
+  collectionId: string | null
+  outcome: string
+  /** More about the event, as the JSON object text stored. */
+  details: string
+  /** The hash of the previous entry (a fixed genesis value for entry 1). */
+  prevHash: string
+  hash: string
+}
+
+/**
+ * Builds the records to append from the last stored entry (undefined for an empty log). Called
+ * by `appendAudit` inside its transaction, while it holds the log's write lock.
+ */
+export type AuditSealer = (last: AuditRecord | undefined) => AuditRecord[]
+
+/** Which audit entries `listAudit` returns: every condition given must hold. */
+export interface AuditFilter {
+  /** Keyset cursor: only entries after this sequence number. */
+  afterSeq?: number
+  /** Only entries at or after this instant (microseconds since the epoch). */
+  sinceMicros?: number
+  actorId?: string
+  actorKind?: string
+  action?: string
+  /** Only entries naming this object id among their object ids. */
+  objectId?: string
+  /** Most entries returned (a page). */
+  limit: number
+}
+
   // Organisations
   createOrganisation(org: Organisation): Promise<void>
   getOrganisation(id: string): Promise<Organisation | undefined>
@@ -273,3 +320,18 @@ export interface Store {
   /** Remove statuses whose `expiresAt` is before `now`; returns how many. */
   purgeStatuses(now: string): Promise<number>
 }
+
+  // Audit log (append-only, hash-chained by src/audit)
+  /**
+   * Appends to the audit log in one transaction holding the log's write lock, so appends from
+   * several processes queue up (SQLite `BEGIN IMMEDIATE`; PostgreSQL `LOCK TABLE ... IN
+   * EXCLUSIVE MODE`): reads the last entry, hands it to `seal`, and inserts the records it
+   * returns, which must continue the log (sequence numbers from the last one plus 1, the first
+   * `prevHash` equal to the last hash; else AUDIT_INVALID_ENTRY and nothing is written).
+   * Returns the records stored.
+   */
+  appendAudit(seal: AuditSealer): Promise<AuditRecord[]>
+  /** Entries matching the filter, by ascending sequence number, at most `filter.limit`. */
+  listAudit(filter: AuditFilter): Promise<AuditRecord[]>
+  /** The entry with the highest sequence number, or undefined for an empty log. */
+  lastAudit(): Promise<AuditRecord | undefined>

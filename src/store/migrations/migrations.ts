@@ -131,8 +131,54 @@ const initialSchema: Migration = {
   },
 }
 
+const auditLog: Migration = {
+  version: 2,
+  name: 'audit log',
+  statements(dialect) {
+    const t = types(dialect)
+    // On SQLite an INTEGER PRIMARY KEY is the rowid itself: no second index for seq.
+    const seq = dialect === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGINT PRIMARY KEY'
+    const table = [
+      // The hash chain (src/audit) makes any edit or removal detectable; the triggers below
+      // only stop accidents, as anyone able to write SQL can drop them.
+      `CREATE TABLE audit_log (
+        seq ${seq} CHECK (seq > 0),
+        ts TEXT NOT NULL,
+        ts_micros ${t.bigint} NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        object_ids TEXT NOT NULL,
+        collection_id TEXT,
+        outcome TEXT NOT NULL,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      )`,
+      `CREATE INDEX audit_log_ts ON audit_log (ts_micros)`,
+      `CREATE INDEX audit_log_actor ON audit_log (actor_id, seq)`,
+    ]
+    if (dialect === 'sqlite') {
+      return [
+        ...table,
+        `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`,
+        `CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`,
+      ]
+    }
+    return [
+      ...table,
+      `CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`,
+      `CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+         FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`,
+    ]
+  },
+}
+
 /** Every migration, in version order. */
-export const migrations: readonly Migration[] = [initialSchema]
+export const migrations: readonly Migration[] = [initialSchema, auditLog]
 
 /** The version the newest migration brings a database to. */
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0
@@ -146,6 +192,7 @@ export const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrati
 
 /** Tables holding data, children first (for cleaning a test database). */
 export const dataTables = [
+  'audit_log',
   'statuses',
   'objects',
   'collection_grants',

@@ -35,9 +35,21 @@ import {
 import { Records, type RecordTables } from '../sql/records.js'
 import type {
   AddResult,
+import {
+  arrayToAudit,
+  auditColumns,
+  auditPageSql,
+  auditSelect,
+  auditValues,
+  checkContinuation,
+  postgresContains,
+} from '../sql/audit-rows.js'
   NewObjectVersion,
   ObjectPage,
   ObjectQuery,
+  AuditFilter,
+  AuditRecord,
+  AuditSealer,
   Store,
   StoreCapabilities,
   StoredObjectVersion,
@@ -419,6 +431,54 @@ export class PostgresStore extends Records implements Store {
     return this.withClient('counting objects', async (client) => {
       const result =
         collectionId === undefined
+  async appendAudit(seal: AuditSealer): Promise<AuditRecord[]> {
+    return this.transaction('appending to the audit log', async (client) => {
+      // EXCLUSIVE conflicts with itself and with every writer, not with readers: appends from
+      // all processes queue here, and nobody appends between reading the last entry and the
+      // insert. Released at commit or rollback.
+      await client.query('LOCK TABLE audit_log IN EXCLUSIVE MODE')
+      const result = await client.query<unknown[]>({
+        ...this.named(AUDIT_LAST_SQL, []),
+        rowMode: 'array',
+      })
+      const row = result.rows[0]
+      const last = row && arrayToAudit(row)
+      const records = seal(last)
+      checkContinuation(last, records)
+      if (records.length) {
+        const arrays: unknown[][] = auditColumns.map(() => new Array<unknown>(records.length))
+        records.forEach((record, r) => {
+          auditValues(record).forEach((value, c) => {
+            const column = arrays[c]
+            if (column) column[r] = value
+          })
+        })
+        await client.query(this.named(AUDIT_INSERT_SQL, arrays))
+      }
+      return records
+    })
+  }
+
+  async listAudit(filter: AuditFilter): Promise<AuditRecord[]> {
+    return this.withClient('listing the audit log', async (client) => {
+      const params: unknown[] = []
+      const sql = auditPageSql(postgresSql, postgresContains, params, filter)
+      const result = await client.query<unknown[]>({ ...this.named(sql, params), rowMode: 'array' })
+      return result.rows.map(arrayToAudit)
+    })
+  }
+
+  async lastAudit(): Promise<AuditRecord | undefined> {
+    return this.withClient('reading the audit log', async (client) => {
+      const result = await client.query<unknown[]>({
+        ...this.named(AUDIT_LAST_SQL, []),
+        rowMode: 'array',
+      })
+      const row = result.rows[0]
+      return row && arrayToAudit(row)
+    })
+  }
+
           ? await client.query<{ n: number }>('SELECT count(*) AS n FROM objects')
           : await client.query<{ n: number }>(
               this.named('SELECT count(*) AS n FROM objects WHERE collection_id = $1', [
@@ -440,3 +500,24 @@ function insertArrays(rows: PlannedRow[]): unknown[][] {
   })
   return arrays
 }
+/** Array types of the audit insert's unnest, in `auditColumns` order. */
+const auditArrayTypes: Record<(typeof auditColumns)[number], string> = {
+  seq: 'bigint[]',
+  ts: 'text[]',
+  ts_micros: 'bigint[]',
+  actor_kind: 'text[]',
+  actor_id: 'text[]',
+  action: 'text[]',
+  object_ids: 'text[]',
+  collection_id: 'text[]',
+  outcome: 'text[]',
+  details: 'text[]',
+  prev_hash: 'text[]',
+  hash: 'text[]',
+}
+
+const AUDIT_INSERT_SQL = `INSERT INTO audit_log (${auditSelect})
+  SELECT * FROM unnest(${auditColumns.map((c, i) => `$${i + 1}::${auditArrayTypes[c]}`).join(', ')})`
+
+const AUDIT_LAST_SQL = `SELECT ${auditSelect} FROM audit_log ORDER BY seq DESC LIMIT 1`
+

@@ -33,9 +33,21 @@ import {
 import { Records, type RecordTables } from '../sql/records.js'
 import type {
   AddResult,
+import {
+  arrayToAudit,
+  auditColumns,
+  auditPageSql,
+  auditSelect,
+  auditValues,
+  checkContinuation,
+  sqliteContains,
+} from '../sql/audit-rows.js'
   NewObjectVersion,
   ObjectPage,
   ObjectQuery,
+  AuditFilter,
+  AuditRecord,
+  AuditSealer,
   Store,
   StoreCapabilities,
   StoredObjectVersion,
@@ -396,6 +408,45 @@ export class SqliteStore extends Records implements Store {
    * A consistent online copy of the database into `destination` (better-sqlite3's backup API,
    * page by page while others keep writing). Returns the number of pages copied.
    */
+  appendAudit(seal: AuditSealer): Promise<AuditRecord[]> {
+    return this.guarded('appending to the audit log', () => {
+      const write = this.sqlite.transaction(() => {
+        const row = this.prepare(`SELECT ${auditSelect} FROM audit_log ORDER BY seq DESC LIMIT 1`)
+          .raw(true)
+          .get() as unknown[] | undefined
+        const last = row && arrayToAudit(row)
+        const records = seal(last)
+        checkContinuation(last, records)
+        const insert = this.prepare(
+          `INSERT INTO audit_log (${auditSelect}) VALUES (${auditColumns.map(() => '?').join(', ')})`,
+        )
+        for (const record of records) insert.run(auditValues(record))
+        return records
+      })
+      // IMMEDIATE takes the write lock before the last entry is read: no other process can
+      // append between that read and this insert.
+      return write.immediate()
+    })
+  }
+
+  listAudit(filter: AuditFilter): Promise<AuditRecord[]> {
+    return this.guarded('listing the audit log', () => {
+      const params: unknown[] = []
+      const sql = auditPageSql(sqliteSql, sqliteContains, params, filter)
+      const rows = this.prepare(sql).raw(true).all(params) as unknown[][]
+      return rows.map(arrayToAudit)
+    })
+  }
+
+  lastAudit(): Promise<AuditRecord | undefined> {
+    return this.guarded('reading the audit log', () => {
+      const row = this.prepare(`SELECT ${auditSelect} FROM audit_log ORDER BY seq DESC LIMIT 1`)
+        .raw(true)
+        .get() as unknown[] | undefined
+      return row && arrayToAudit(row)
+    })
+  }
+
   async backup(destination: string): Promise<number> {
     if (this.closed) throw new AppError('STORE_UNAVAILABLE', { detail: 'the store is closed' })
     try {
