@@ -191,19 +191,6 @@ export interface StoreCapabilities {
   multiProcess: boolean
 }
 
-export interface Store {
-  readonly capabilities: StoreCapabilities
-
-  /** Apply every pending schema migration; returns the versions applied. Idempotent. */
-  migrate(): Promise<number[]>
-  /** The schema version the database is at. */
-  schemaVersion(): Promise<number>
-  close(): Promise<void>
-
-  // Node settings (small key/value pairs: node name, default TLP, alliance identity...)
-  getSetting(key: string): Promise<string | undefined>
-  setSetting(key: string, value: string): Promise<void>
-
 /**
  * One entry of the audit log as stored. The store keeps the strings exactly as written (the
  * hash chain is computed over them by `src/audit`), so kinds and actions are plain strings here.
@@ -250,6 +237,19 @@ export interface AuditFilter {
   /** Most entries returned (a page). */
   limit: number
 }
+
+export interface Store {
+  readonly capabilities: StoreCapabilities
+
+  /** Apply every pending schema migration; returns the versions applied. Idempotent. */
+  migrate(): Promise<number[]>
+  /** The schema version the database is at. */
+  schemaVersion(): Promise<number>
+  close(): Promise<void>
+
+  // Node settings (small key/value pairs: node name, default TLP, alliance identity...)
+  getSetting(key: string): Promise<string | undefined>
+  setSetting(key: string, value: string): Promise<void>
 
   // Organisations
   createOrganisation(org: Organisation): Promise<void>
@@ -319,7 +319,6 @@ export interface AuditFilter {
   getStatus(id: string): Promise<StatusRecord | undefined>
   /** Remove statuses whose `expiresAt` is before `now`; returns how many. */
   purgeStatuses(now: string): Promise<number>
-}
 
   // Audit log (append-only, hash-chained by src/audit)
   /**
@@ -335,3 +334,4 @@ export interface AuditFilter {
   listAudit(filter: AuditFilter): Promise<AuditRecord[]>
   /** The entry with the highest sequence number, or undefined for an empty log. */
   lastAudit(): Promise<AuditRecord | undefined>
+}

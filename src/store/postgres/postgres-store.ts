@@ -32,9 +32,6 @@ import {
   type FlagChange,
   type PlannedRow,
 } from '../sql/object-rows.js'
-import { Records, type RecordTables } from '../sql/records.js'
-import type {
-  AddResult,
 import {
   arrayToAudit,
   auditColumns,
@@ -44,12 +41,15 @@ import {
   checkContinuation,
   postgresContains,
 } from '../sql/audit-rows.js'
-  NewObjectVersion,
-  ObjectPage,
-  ObjectQuery,
+import { Records, type RecordTables } from '../sql/records.js'
+import type {
+  AddResult,
   AuditFilter,
   AuditRecord,
   AuditSealer,
+  NewObjectVersion,
+  ObjectPage,
+  ObjectQuery,
   Store,
   StoreCapabilities,
   StoredObjectVersion,
@@ -427,10 +427,6 @@ export class PostgresStore extends Records implements Store {
     })
   }
 
-  async countObjects(collectionId?: string): Promise<number> {
-    return this.withClient('counting objects', async (client) => {
-      const result =
-        collectionId === undefined
   async appendAudit(seal: AuditSealer): Promise<AuditRecord[]> {
     return this.transaction('appending to the audit log', async (client) => {
       // EXCLUSIVE conflicts with itself and with every writer, not with readers: appends from
@@ -479,6 +475,10 @@ export class PostgresStore extends Records implements Store {
     })
   }
 
+  async countObjects(collectionId?: string): Promise<number> {
+    return this.withClient('counting objects', async (client) => {
+      const result =
+        collectionId === undefined
           ? await client.query<{ n: number }>('SELECT count(*) AS n FROM objects')
           : await client.query<{ n: number }>(
               this.named('SELECT count(*) AS n FROM objects WHERE collection_id = $1', [
@@ -490,16 +490,6 @@ export class PostgresStore extends Records implements Store {
   }
 }
 
-function insertArrays(rows: PlannedRow[]): unknown[][] {
-  const arrays: unknown[][] = objectColumns.map(() => new Array<unknown>(rows.length))
-  rows.forEach((row, r) => {
-    rowValues(row, (b) => b).forEach((value, c) => {
-      const column = arrays[c]
-      if (column) column[r] = value
-    })
-  })
-  return arrays
-}
 /** Array types of the audit insert's unnest, in `auditColumns` order. */
 const auditArrayTypes: Record<(typeof auditColumns)[number], string> = {
   seq: 'bigint[]',
@@ -521,3 +511,13 @@ const AUDIT_INSERT_SQL = `INSERT INTO audit_log (${auditSelect})
 
 const AUDIT_LAST_SQL = `SELECT ${auditSelect} FROM audit_log ORDER BY seq DESC LIMIT 1`
 
+function insertArrays(rows: PlannedRow[]): unknown[][] {
+  const arrays: unknown[][] = objectColumns.map(() => new Array<unknown>(rows.length))
+  rows.forEach((row, r) => {
+    rowValues(row, (b) => b).forEach((value, c) => {
+      const column = arrays[c]
+      if (column) column[r] = value
+    })
+  })
+  return arrays
+}

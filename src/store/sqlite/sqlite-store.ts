@@ -30,9 +30,6 @@ import {
   sqliteSql,
   type PlannedRow,
 } from '../sql/object-rows.js'
-import { Records, type RecordTables } from '../sql/records.js'
-import type {
-  AddResult,
 import {
   arrayToAudit,
   auditColumns,
@@ -42,12 +39,15 @@ import {
   checkContinuation,
   sqliteContains,
 } from '../sql/audit-rows.js'
-  NewObjectVersion,
-  ObjectPage,
-  ObjectQuery,
+import { Records, type RecordTables } from '../sql/records.js'
+import type {
+  AddResult,
   AuditFilter,
   AuditRecord,
   AuditSealer,
+  NewObjectVersion,
+  ObjectPage,
+  ObjectQuery,
   Store,
   StoreCapabilities,
   StoredObjectVersion,
@@ -404,10 +404,6 @@ export class SqliteStore extends Records implements Store {
     })
   }
 
-  /**
-   * A consistent online copy of the database into `destination` (better-sqlite3's backup API,
-   * page by page while others keep writing). Returns the number of pages copied.
-   */
   appendAudit(seal: AuditSealer): Promise<AuditRecord[]> {
     return this.guarded('appending to the audit log', () => {
       const write = this.sqlite.transaction(() => {
@@ -447,6 +443,10 @@ export class SqliteStore extends Records implements Store {
     })
   }
 
+  /**
+   * A consistent online copy of the database into `destination` (better-sqlite3's backup API,
+   * page by page while others keep writing). Returns the number of pages copied.
+   */
   async backup(destination: string): Promise<number> {
     if (this.closed) throw new AppError('STORE_UNAVAILABLE', { detail: 'the store is closed' })
     try {
