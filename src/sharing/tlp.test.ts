@@ -15,6 +15,7 @@ import type { TlpLevel } from '../store/store.js'
 import {
   DEFAULT_NODE_TLP,
   TLP_LEVELS,
+  declaredTlp,
   effectiveTlp,
   isTlpLevel,
   mostRestrictive,
@@ -105,6 +106,12 @@ describe('effectiveTlp', () => {
     expect(effectiveTlp([TLP1_RED_ID, TLP2_CLEAR_ID])).toBe('red')
   })
 
+  it('declares nothing when no TLP marking is present (the store keeps null)', () => {
+    expect(declaredTlp([])).toBeUndefined()
+    expect(declaredTlp([STATEMENT])).toBeUndefined()
+    expect(declaredTlp([STATEMENT, TLP1_GREEN_ID])).toBe('green')
+  })
+
   it('falls back to AMBER when no TLP marking is present and no default is configured', () => {
     expect(DEFAULT_NODE_TLP).toBe('amber')
     expect(effectiveTlp([])).toBe('amber')
@@ -139,6 +146,7 @@ describe('effectiveTlp', () => {
         const expected =
           levels.length === 0 ? fallback : TLP_LEVELS[Math.max(...levels.map(tlpRank))]
         expect(effectiveTlp(refs, fallback)).toBe(expected)
+        expect(declaredTlp(refs)).toBe(levels.length === 0 ? undefined : expected)
       }),
     )
   })

@@ -59,18 +59,29 @@ export function tlpOfMarking(markingId: string): TlpLevel | undefined {
 }
 
 /**
- * The effective TLP of an object version from its `object_marking_refs` (issue 5): the most
- * restrictive TLP marking among them; when none of them is a TLP marking (other marking
- * definitions, e.g. statements, do not count), the node's default, AMBER unless configured.
+ * The TLP an object version declares in its `object_marking_refs`: the most restrictive TLP
+ * marking among them (issue 5: "several → the most restrictive"), or `undefined` when none of
+ * them is a TLP marking (other marking definitions, e.g. statements, do not count). This is
+ * what a store row keeps as `tlp` (null there), so that the node default applies at read.
+ */
+export function declaredTlp(markingRefs: readonly string[]): TlpLevel | undefined {
+  let best: TlpLevel | undefined
+  for (const ref of markingRefs) {
+    const level = tlpOfMarking(ref)
+    if (level !== undefined && (best === undefined || tlpRank(level) > tlpRank(best))) {
+      best = level
+    }
+  }
+  return best
+}
+
+/**
+ * The effective TLP of an object version from its `object_marking_refs` (issue 5): the
+ * {@link declaredTlp}, else the node's default, AMBER unless configured.
  */
 export function effectiveTlp(
   markingRefs: readonly string[],
   nodeDefault: TlpLevel = DEFAULT_NODE_TLP,
 ): TlpLevel {
-  const levels: TlpLevel[] = []
-  for (const ref of markingRefs) {
-    const level = tlpOfMarking(ref)
-    if (level !== undefined) levels.push(level)
-  }
-  return mostRestrictive(levels) ?? nodeDefault
+  return declaredTlp(markingRefs) ?? nodeDefault
 }
