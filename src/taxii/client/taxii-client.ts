@@ -151,10 +151,15 @@ function describeNetworkError(error: unknown): string {
   const parts: string[] = []
   let current: unknown = error
   for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
-    parts.push(current.message)
+    // OpenSSL messages carry the library, function, source file and line; keep the reason.
+    const openssl = /SSL routines:[^:]*:([^:]+):/.exec(current.message)
+    const message = (openssl?.[1] ?? current.message).trim()
+    if (message !== '') parts.push(message)
     current = current.cause
   }
-  return parts.join(': ') || String(error)
+  const code = errorCodeOf(error)
+  const text = parts.join(': ') || String(error)
+  return code !== undefined && !text.includes(code) ? `${text} (${code})` : text
 }
 
 /** TLS verification failures do not go away by retrying. */
