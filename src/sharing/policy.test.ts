@@ -379,6 +379,44 @@ describe('decideVisibility: named scenarios (issue 5)', () => {
   })
 })
 
+describe('decideVisibility: corrupted facts from storage', () => {
+  const viewers: Viewer[] = [
+    user('org-pub', 'admin', true),
+    user('org-rcp'),
+    { kind: 'public' },
+    peer('peer-r', 'org-peer-r'),
+  ]
+  const corrupted: Array<[string, unknown]> = [
+    ['an unknown TLP', { ...version('clear', 'federation'), tlp: 'white' }],
+    ['a null TLP (node default not applied)', { ...version('clear', 'federation'), tlp: null }],
+    [
+      'an unknown scope',
+      {
+        ...version('clear', 'federation'),
+        distribution: { scope: 'public', groups: [], recipients: [] },
+      },
+    ],
+    ['no distribution', { ...version('clear', 'federation'), distribution: null }],
+    [
+      'recipients that are not a list',
+      {
+        ...version('red', 'federation'),
+        distribution: { scope: 'groups', groups: [], recipients: 'org-rcp' },
+      },
+    ],
+  ]
+
+  for (const [what, facts] of corrupted) {
+    it(`hides a version with ${what} from every viewer, publisher included (fails closed)`, () => {
+      for (const viewer of viewers) {
+        const d = decideVisibility(viewer, facts as SharedVersion, context(true))
+        expect(d).toMatchObject({ visible: false, rule: 'INVALID_FACTS' })
+        expect(d.reason).toContain('nobody sees it')
+      }
+    })
+  }
+})
+
 describe('sharedVersionOf', () => {
   const row = {
     publisherOrgId: 'org-pub',

@@ -74,13 +74,16 @@
  * | scope federation                                    | ✓     | ✓     | ✓     | ✓   |     | FEDERATION_PEER |
  * | scope organisation, groups or community             | ✗     | ✗     | ✗     | ✗   |     | PEER_NOT_FEDERATED |
  *
+ * Before any row: a version whose stored TLP or distribution is not one of the known values is
+ * hidden from every viewer (`INVALID_FACTS`), so corrupted data fails closed.
+ *
  * The `anonymous` flag never changes visibility; it changes the view (see `anonymise.ts`).
  *
  * @module
  */
 
 import type { DistributionScope, Role, StoredObjectVersion, TlpLevel } from '../store/store.js'
-import { tlpRank } from './tlp.js'
+import { isTlpLevel, tlpRank } from './tlp.js'
 
 /** Every rule code {@link decideVisibility} reports, with whether it grants or hides. Stable. */
 export const SHARING_RULES = {
@@ -127,6 +130,10 @@ export const SHARING_RULES = {
   PEER_NO_ONWARD: {
     visible: false,
     summary: 'TLP:AMBER, AMBER+STRICT or RED received from a peer is never forwarded to a peer',
+  },
+  INVALID_FACTS: {
+    visible: false,
+    summary: 'The stored TLP or distribution is not one the rule knows; hidden from everyone',
   },
   PEER_NOT_FEDERATED: {
     visible: false,
@@ -218,13 +225,33 @@ function decision(rule: RuleCode, reason: string): Decision {
   return { visible: SHARING_RULES[rule].visible, rule, reason }
 }
 
-function isInAListedGroup(
+function listedGroupOf(
   orgId: string,
   groups: readonly string[],
   context: SharingContext,
 ): string | undefined {
   for (const groupId of groups) {
     if (context.groupMembers.get(groupId)?.has(orgId) === true) return groupId
+  }
+  return undefined
+}
+
+const SCOPES: readonly string[] = ['organisation', 'groups', 'community', 'federation']
+
+/** What is wrong with facts read from storage, if anything (the types cannot vouch for rows). */
+function invalidFacts(version: SharedVersion): string | undefined {
+  const tlp: unknown = version.tlp
+  if (!isTlpLevel(tlp)) return `the TLP ${JSON.stringify(tlp)} is not a TLP level`
+  const distribution: unknown = version.distribution
+  if (typeof distribution !== 'object' || distribution === null) {
+    return 'the version has no distribution'
+  }
+  const { scope, groups, recipients } = distribution as Record<string, unknown>
+  if (typeof scope !== 'string' || !SCOPES.includes(scope)) {
+    return `the distribution scope ${JSON.stringify(scope)} is not one of ${SCOPES.join(', ')}`
+  }
+  if (!Array.isArray(groups) || !Array.isArray(recipients)) {
+    return 'the distribution lacks its groups or recipients list'
   }
   return undefined
 }
@@ -264,7 +291,7 @@ function decideForUser(
         `the distribution is "organisation" (publisher only), so organisation ${orgId} is not reached (${tlpName})`,
       )
     case 'groups': {
-      const group = isInAListedGroup(orgId, distribution.groups, context)
+      const group = listedGroupOf(orgId, distribution.groups, context)
       if (group !== undefined && onNode) {
         return decision(
           'GROUP_MEMBER',
@@ -369,6 +396,9 @@ export function decideVisibility(
   version: SharedVersion,
   context: SharingContext,
 ): Decision {
+  // Fail closed: a corrupted row must never fall through to a granting rule.
+  const invalid = invalidFacts(version)
+  if (invalid !== undefined) return decision('INVALID_FACTS', `${invalid}, so nobody sees it`)
   switch (viewer.kind) {
     case 'user':
       return decideForUser(viewer, version, context)
