@@ -14,6 +14,7 @@ import {
   errorMessageSchema,
   manifestResourceSchema,
   statusResourceSchema,
+  taxiiTimestampSchema,
   versionsResourceSchema,
   type ApiRootResource,
   type CollectionResource,
@@ -582,6 +583,14 @@ export class TaxiiClient {
         // Section 3.5: the same original query options, plus `next`.
         cursor = { ...filters, next: page.next }
       } else if (page.dateAddedLast !== undefined) {
+        if (!taxiiTimestampSchema.safeParse(page.dateAddedLast).success) {
+          throw new TaxiiResponseError(
+            'GET',
+            page.url,
+            200,
+            `X-TAXII-Date-Added-Last is not a TAXII timestamp: "${page.dateAddedLast}" (section 3.2)`,
+          )
+        }
         cursor = { ...filters, addedAfter: page.dateAddedLast }
       } else {
         throw new TaxiiResponseError(

@@ -171,6 +171,13 @@ describe('TaxiiClient against another vendor: paging (section 3.5)', () => {
     expect((error as Error).message).toMatch(/neither next nor X-TAXII-Date-Added-Last/)
   })
 
+  it('throws TaxiiResponseError when X-TAXII-Date-Added-Last is not a timestamp', async () => {
+    const error = await rejection(collect(client().objects(VENDOR_ROOT, 'bad-date')))
+    expect(error).toBeInstanceOf(TaxiiResponseError)
+    expect((error as Error).message).toMatch(/X-TAXII-Date-Added-Last is not a TAXII timestamp/)
+    expect(server.requestsTo('bad-date')).toHaveLength(1)
+  })
+
   it('pages through the manifest with the server next token (section 5.3)', async () => {
     const records = await collect(client().manifest(VENDOR_ROOT, 'paged'))
     expect(records.map((record) => record.id)).toEqual(server.objects.map((object) => object.id))
@@ -206,6 +213,16 @@ describe('TaxiiClient against another vendor: retries and timeouts', () => {
     expect(page.items).toHaveLength(2)
     expect(Date.now() - started).toBeGreaterThanOrEqual(950)
     expect(server.requestsTo('busy')).toHaveLength(2)
+  })
+
+  it('throws at once when Retry-After asks for longer than maxRetryDelayMs', async () => {
+    const error = await rejection(
+      client({ maxRetryDelayMs: 5000 }).objectsPage(VENDOR_ROOT, 'throttled'),
+    )
+    expect(error).toBeInstanceOf(TaxiiHttpError)
+    expect((error as TaxiiHttpError).status).toBe(429)
+    expect((error as TaxiiHttpError).retryAfterMs).toBe(120_000)
+    expect(server.requestsTo('throttled')).toHaveLength(1)
   })
 
   it('retries a 500 with backoff, then succeeds', async () => {
