@@ -4,6 +4,7 @@
  * (TAXII 2.1 sections 3.3 and 3.5).
  */
 import type { ObjectQuery, Store, StoredObjectVersion, VersionMatch } from '../store/store.js'
+import { microsToTimestamp } from '../store/timestamps.js'
 
 /** Filters of one read; all are ANDed (TAXII 2.1 section 3.4). */
 export interface ObjectFilter {
@@ -27,13 +28,21 @@ export interface ReadPage {
   lastMicros?: number
 }
 
-/** Reads the page of `limit` versions after `afterMicros` that match `filter`. */
-export async function readObjectPage(
-  store: Store,
+/** One page of a read as the objects' JSON only, for an envelope (TAXII 2.1 section 5.4). */
+export interface ReadJsonPage {
+  /** Each version's JSON as stored, oldest `date_added` first. */
+  json: string[]
+  more: boolean
+  firstDateAdded?: string
+  lastDateAdded?: string
+  lastMicros?: number
+}
+
+function objectQuery(
   collectionId: string,
   filter: ObjectFilter,
   page: { limit: number; afterMicros?: number },
-): Promise<ReadPage> {
+): ObjectQuery {
   const query: ObjectQuery = { collectionId, limit: page.limit }
   if (filter.addedAfterMicros !== undefined) query.addedAfterMicros = filter.addedAfterMicros
   if (filter.ids) query.ids = filter.ids
@@ -41,7 +50,39 @@ export async function readObjectPage(
   if (filter.versions) query.versions = filter.versions
   if (filter.specVersions) query.specVersions = filter.specVersions
   if (page.afterMicros !== undefined) query.afterMicros = page.afterMicros
-  const result = await store.queryObjects(query)
+  return query
+}
+
+/**
+ * The same page as {@link readObjectPage}, reading only the JSON and `date_added` of each
+ * version: paging through a collection then costs little more than the database query.
+ */
+export async function readObjectJsonPage(
+  store: Store,
+  collectionId: string,
+  filter: ObjectFilter,
+  page: { limit: number; afterMicros?: number },
+): Promise<ReadJsonPage> {
+  const result = await store.queryObjectJson(objectQuery(collectionId, filter, page))
+  const out: ReadJsonPage = { json: result.json, more: result.more }
+  const first = result.dateAddedMicros[0]
+  const last = result.dateAddedMicros[result.dateAddedMicros.length - 1]
+  if (first !== undefined && last !== undefined) {
+    out.firstDateAdded = microsToTimestamp(first)
+    out.lastDateAdded = microsToTimestamp(last)
+    out.lastMicros = last
+  }
+  return out
+}
+
+/** Reads the page of `limit` versions after `afterMicros` that match `filter`. */
+export async function readObjectPage(
+  store: Store,
+  collectionId: string,
+  filter: ObjectFilter,
+  page: { limit: number; afterMicros?: number },
+): Promise<ReadPage> {
+  const result = await store.queryObjects(objectQuery(collectionId, filter, page))
   const first = result.items[0]
   const last = result.items[result.items.length - 1]
   const out: ReadPage = { items: result.items, more: result.more }

@@ -680,6 +680,74 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       })
     })
 
+    describe('queryObjectJson (the envelope of TAXII 2.1 section 5.4)', () => {
+      beforeEach(async () => {
+        const json =
+          '{ "type":"indicator", "id":"' + ind(9) + '", "name":"Ünïcødé ✓ 𝒳 \\u00e9 \\"" }\n'
+        await add([
+          makeVersion(ind(1), V1),
+          makeVersion(`malware--${uuid(2)}`, V1),
+          makeVersion(`malware--${uuid(3)}`, V1, { specVersion: '2.0' }),
+          makeVersion(`domain-name--${uuid(4)}`, ''),
+          makeVersion(ind(5), V1, { collectionId: C2 }),
+          makeVersion(ind(9), V1, { json }),
+        ])
+        await add([makeVersion(ind(1), V3)], T0 + 10)
+        await add([makeVersion(ind(1), V2), makeVersion(`tool--${uuid(6)}`, V2)], T0 + 20)
+      })
+
+      it('returns the JSON and date_added of exactly the versions queryObjects returns, with the same more', async () => {
+        const queries: Partial<Parameters<Store['queryObjects']>[0]>[] = [
+          {},
+          { limit: 2 },
+          { limit: 0 },
+          { versions: { kind: 'all' } },
+          { versions: { kind: 'first' } },
+          { versions: { kind: 'exact', keys: ['2026-01-03T00:00:00Z'] } },
+          { ids: [ind(1)], versions: { kind: 'all' }, limit: 2 },
+          { types: ['malware', 'tool'] },
+          { types: ['malware', 'tool'], limit: 1 },
+          { types: [] },
+          { specVersions: ['2.0'] },
+          { addedAfterMicros: T0 + 2 },
+          { addedAfterMicros: T0 + 2, afterMicros: T0 + 11, versions: { kind: 'all' } },
+          { collectionId: C2 },
+          { collectionId: 'unknown' },
+        ]
+        for (const q of queries) {
+          const full = await query(q)
+          const lean = await store.queryObjectJson({ collectionId: C1, limit: 1000, ...q })
+          expect(lean, JSON.stringify(q)).toEqual({
+            json: full.items.map((i) => i.json),
+            dateAddedMicros: full.items.map((i) => i.dateAddedMicros),
+            more: full.more,
+          })
+        }
+        expect((await query({ versions: { kind: 'all' } })).items).toHaveLength(8)
+      })
+
+      it('pages with limit and the afterMicros cursor, keeping the JSON byte for byte', async () => {
+        const expected = (await query({ versions: { kind: 'all' } })).items
+        const json: string[] = []
+        let cursor: number | undefined
+        for (;;) {
+          const page = await store.queryObjectJson({
+            collectionId: C1,
+            limit: 3,
+            versions: { kind: 'all' },
+            ...(cursor === undefined ? {} : { afterMicros: cursor }),
+          })
+          expect(page.json).toHaveLength(page.dateAddedMicros.length)
+          json.push(...page.json)
+          cursor = page.dateAddedMicros.at(-1)
+          if (!page.more) break
+          expect(page.json).toHaveLength(3)
+        }
+        expect(json).toEqual(expected.map((i) => i.json))
+        expect(json.join('')).toContain('Ünïcødé ✓ 𝒳')
+      })
+    })
+
     describe('deleteObjects (TAXII 2.1 section 5.7)', () => {
       beforeEach(async () => {
         await add([makeVersion(ind(1), V1), makeVersion(ind(1), V2), makeVersion(ind(2), V1)])

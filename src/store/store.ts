@@ -163,6 +163,19 @@ export interface ObjectPage {
   more: boolean
 }
 
+/**
+ * A page of `queryObjectJson`: only what a TAXII envelope needs, in two parallel lists in
+ * page order (no per-row object, so paging costs little more than the query).
+ */
+export interface ObjectJsonPage {
+  /** Each version's JSON as stored. */
+  json: string[]
+  /** Each version's `dateAddedMicros`. */
+  dateAddedMicros: number[]
+  /** True when more matching versions follow the last item. */
+  more: boolean
+}
+
 /** Statuses of an add-objects request (TAXII 2.1 section 4.3.1). */
 export interface StatusRecord {
   id: string
@@ -334,4 +347,10 @@ export interface Store {
   listAudit(filter: AuditFilter): Promise<AuditRecord[]>
   /** The entry with the highest sequence number, or undefined for an empty log. */
   lastAudit(): Promise<AuditRecord | undefined>
+
+  /**
+   * The same versions as `queryObjects(query)`, in the same order and with the same `more`, but
+   * only their JSON and `dateAddedMicros` (the envelope of Get Objects, TAXII 2.1 section 5.4).
+   */
+  queryObjectJson(query: ObjectQuery): Promise<ObjectJsonPage>
 }

@@ -19,7 +19,10 @@ import {
   type Migration,
 } from '../migrations/migrations.js'
 import {
+  arraysToJsonPage,
+  jsonPageColumns,
   laterOf,
+  objectQuerySql,
   newVersionKey,
   objectColumns,
   objectPageSql,
@@ -48,6 +51,7 @@ import type {
   AuditRecord,
   AuditSealer,
   NewObjectVersion,
+  ObjectJsonPage,
   ObjectPage,
   ObjectQuery,
   Store,
@@ -486,6 +490,15 @@ export class PostgresStore extends Records implements Store {
               ]),
             )
       return Number(result.rows[0]?.n ?? 0)
+    })
+  }
+
+  async queryObjectJson(query: ObjectQuery): Promise<ObjectJsonPage> {
+    return this.withClient(`querying collection ${query.collectionId}`, async (client) => {
+      const params: unknown[] = []
+      const { sql, limit } = objectQuerySql(postgresSql, params, query, jsonPageColumns)
+      const result = await client.query<unknown[]>({ ...this.named(sql, params), rowMode: 'array' })
+      return arraysToJsonPage(result.rows, limit)
     })
   }
 }

@@ -18,6 +18,8 @@ import type {
   AddResult,
   DistributionScope,
   NewObjectVersion,
+  ObjectJsonPage,
+  ObjectQuery,
   StoredObjectVersion,
   TlpLevel,
   VersionMatch,
@@ -442,4 +444,50 @@ export function objectPageSql(
   const where = objectWhere(dialect, params, { ...filter, types })
   const max = dialect.param(params, limit)
   return `SELECT ${columns} FROM objects${hint} WHERE ${where} ORDER BY date_added_micros LIMIT ${max}`
+}
+
+/** Columns of a `queryObjectJson` row, in the order `arraysToJsonPage` reads them. */
+export const jsonPageColumns = 'json, date_added_micros'
+
+/**
+ * The page query of an `ObjectQuery` selecting `columns`. It asks for one row more than
+ * `limit`: that row, when present, only says that more follow.
+ */
+export function objectQuerySql(
+  dialect: SqlDialect,
+  params: unknown[],
+  query: ObjectQuery,
+  columns: string,
+): { sql: string; limit: number } {
+  const limit = Math.max(0, Math.trunc(query.limit))
+  const sql = objectPageSql(
+    dialect,
+    params,
+    {
+      collectionId: query.collectionId,
+      afterMicros: laterOf(query.addedAfterMicros, query.afterMicros),
+      ids: query.ids,
+      types: query.types,
+      specVersions: query.specVersions,
+      versions: query.versions,
+    },
+    limit + 1,
+    columns,
+  )
+  return { sql, limit }
+}
+
+/** Reads rows selected as arrays of `jsonPageColumns` (at most `limit + 1`) into a page. */
+export function arraysToJsonPage(
+  rows: readonly (readonly unknown[])[],
+  limit: number,
+): ObjectJsonPage {
+  const json: string[] = []
+  const dateAddedMicros: number[] = []
+  for (const row of rows) {
+    if (json.length === limit) break
+    json.push(String(row[0]))
+    dateAddedMicros.push(Number(row[1]))
+  }
+  return { json, dateAddedMicros, more: rows.length > limit }
 }

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely'
 import { AppError } from '../../errors.js'
 import {
   createSchemaMigrations,
@@ -19,8 +19,11 @@ import {
   type Migration,
 } from '../migrations/migrations.js'
 import {
+  arraysToJsonPage,
+  jsonPageColumns,
   laterOf,
   objectColumns,
+  objectQuerySql,
   objectPageSql,
   objectWhere,
   planAdd,
@@ -46,6 +49,7 @@ import type {
   AuditRecord,
   AuditSealer,
   NewObjectVersion,
+  ObjectJsonPage,
   ObjectPage,
   ObjectQuery,
   Store,
@@ -75,6 +79,34 @@ const INSERT_ROWS = 50
 
 type Statement = Database.Statement<unknown[], unknown>
 
+/** Most statements `preparingOnce` keeps; more distinct ones start the cache afresh. */
+const KYSELY_STATEMENTS = 256
+
+/**
+ * The connection as Kysely's SQLite dialect sees it, preparing each distinct statement once:
+ * Kysely prepares on every query, which costs more than running the small account and
+ * collection lookups every TAXII request makes. Kysely never switches a statement to raw or
+ * pluck mode, and the store never streams, so sharing a statement between calls is safe.
+ */
+function preparingOnce(sqlite: Database.Database): SqliteDatabase {
+  const prepared = new Map<string, Statement>()
+  return {
+    close() {
+      prepared.clear()
+      sqlite.close()
+    },
+    prepare(sql) {
+      let statement = prepared.get(sql)
+      if (!statement) {
+        if (prepared.size >= KYSELY_STATEMENTS) prepared.clear()
+        statement = sqlite.prepare(sql)
+        prepared.set(sql, statement)
+      }
+      return statement
+    },
+  }
+}
+
 /** A Store over one SQLite database file (or `:memory:`). */
 export class SqliteStore extends Records implements Store {
   readonly capabilities: StoreCapabilities = { dialect: 'sqlite', multiProcess: false }
@@ -90,7 +122,7 @@ export class SqliteStore extends Records implements Store {
     migrations: readonly Migration[],
   ) {
     super(
-      new Kysely<RecordTables>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      new Kysely<RecordTables>({ dialect: new SqliteDialect({ database: preparingOnce(sqlite) }) }),
       (b) => (b ? 1 : 0),
       mapSqliteError,
     )
@@ -458,5 +490,13 @@ export class SqliteStore extends Records implements Store {
         cause: error,
       })
     }
+  }
+
+  queryObjectJson(query: ObjectQuery): Promise<ObjectJsonPage> {
+    return this.guarded(`querying collection ${query.collectionId}`, () => {
+      const params: unknown[] = []
+      const { sql, limit } = objectQuerySql(sqliteSql, params, query, jsonPageColumns)
+      return arraysToJsonPage(this.prepare(sql).raw(true).all(params) as unknown[][], limit)
+    })
   }
 }

@@ -33,18 +33,12 @@ import { AppError } from '../../errors.js'
 import { addEnvelope } from '../../ingest/add-envelope.js'
 import {
   objectExists,
+  readObjectJsonPage,
   readObjectPage,
   type ObjectFilter,
-  type ReadPage,
+  type ReadJsonPage,
 } from '../../query/read-objects.js'
-import type {
-  ApiRoot,
-  Collection,
-  StatusDetail,
-  StatusRecord,
-  Store,
-  StoredObjectVersion,
-} from '../../store/store.js'
+import type { ApiRoot, Collection, StatusDetail, StatusRecord, Store } from '../../store/store.js'
 import { microsToTimestamp, versionKeyOf } from '../../store/timestamps.js'
 import {
   STIX_MEDIA_TYPE,
@@ -122,7 +116,21 @@ function taxiiResponse(
   return c.body(body, status, { 'Content-Type': TAXII_MEDIA_TYPE, ...headers })
 }
 
-function dateAddedHeaders(page: ReadPage): Record<string, string> {
+/** What every kind of page tells about itself: where it ends and whether more follow. */
+interface PageBounds {
+  more: boolean
+  firstDateAdded?: string
+  lastDateAdded?: string
+  lastMicros?: number
+}
+
+/** Reads one page of at most `limit` versions after `afterMicros`. */
+type PageReader<P extends PageBounds> = (page: {
+  limit: number
+  afterMicros?: number
+}) => Promise<P>
+
+function dateAddedHeaders(page: PageBounds): Record<string, string> {
   // Section 3.2: the headers carry the date_added of the first and last object returned; an
   // empty page has no such object, so they are left out.
   if (page.firstDateAdded === undefined || page.lastDateAdded === undefined) return {}
@@ -249,14 +257,15 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       // Section 5.2.1: an alias may stand for the id in the URL.
       collection = await store.getCollectionByAlias(key)
     }
-    const missing = notFound(`no collection ${key} in API root /${root.path}/`)
-    if (!collection || collection.apiRootId !== root.id) throw missing
+    // Built only when thrown: an error captures a stack trace, too dear for every request.
+    const missing = () => notFound(`no collection ${key} in API root /${root.path}/`)
+    if (!collection || collection.apiRootId !== root.id) throw missing()
     const access = collectionAccess(
       c.get('principal'),
       await store.listCollectionGrants(collection.id),
     )
     // A collection the principal holds no grant on is reported as absent (sections 5.2-5.8).
-    if (!access.visible) throw missing
+    if (!access.visible) throw missing()
     return { collection, access }
   }
 
@@ -268,17 +277,13 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     }
   }
 
-  async function readPage(
+  async function readPage<P extends PageBounds>(
     scope: FilterScope,
-    collection: Collection,
-    filter: ObjectFilter,
     q: TaxiiQuery,
-  ): Promise<{ page: ReadPage; next?: string }> {
+    read: PageReader<P>,
+  ): Promise<{ page: P; next?: string }> {
     const afterMicros = q.next === undefined ? undefined : await tokens.verify(q.next, scope)
-    const page = await readObjectPage(
-      store,
-      collection.id,
-      filter,
+    const page = await read(
       afterMicros === undefined ? { limit: pageSize(q) } : { limit: pageSize(q), afterMicros },
     )
     if (page.more && page.lastMicros !== undefined) {
@@ -294,9 +299,9 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   async function requireObject(
     collection: Collection,
     objectId: string,
-    page?: ReadPage,
+    found?: number,
   ): Promise<void> {
-    if (page && page.items.length > 0) return
+    if (found !== undefined && found > 0) return
     if (!(await objectExists(store, collection.id, objectId))) {
       throw notFound(`no object ${objectId} in collection ${collection.id}`)
     }
@@ -330,16 +335,12 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     ]
   }
 
-  function envelopeBody(
-    items: readonly StoredObjectVersion[],
-    more: boolean,
-    next?: string,
-  ): string {
+  function envelopeBody(page: ReadJsonPage, next?: string): string {
     // Objects are written out exactly as received, not re-serialised.
-    let head = `{"more":${more}`
+    let head = `{"more":${page.more}`
     if (next !== undefined) head += `,"next":${JSON.stringify(next)}`
-    if (items.length === 0) return `${head}}`
-    return `${head},"objects":[${items.map((item) => item.json).join(',')}]}`
+    if (page.json.length === 0) return `${head}}`
+    return `${head},"objects":[${page.json.join(',')}]}`
   }
 
   function methodNotAllowed(allow: string) {
@@ -444,11 +445,9 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     const { collection, access } = await collectionOf(c, root)
     requireRead(access, collection)
     // Objects and manifest share one scope: the same filters page through the same versions.
-    const { page, next } = await readPage(
-      scopeOf('collection', collection, q),
-      collection,
-      collectionFilter(q),
-      q,
+    const filter = collectionFilter(q)
+    const { page, next } = await readPage(scopeOf('collection', collection, q), q, (p) =>
+      readObjectPage(store, collection.id, filter, p),
     )
     const mediaType = collection.mediaTypes[0] ?? STIX_MEDIA_TYPE
     const resource: ManifestResource = { more: page.more }
@@ -471,13 +470,11 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     const root = await apiRootOf(c)
     const { collection, access } = await collectionOf(c, root)
     requireRead(access, collection)
-    const { page, next } = await readPage(
-      scopeOf('collection', collection, q),
-      collection,
-      collectionFilter(q),
-      q,
+    const filter = collectionFilter(q)
+    const { page, next } = await readPage(scopeOf('collection', collection, q), q, (p) =>
+      readObjectJsonPage(store, collection.id, filter, p),
     )
-    return taxiiResponse(c, 200, envelopeBody(page.items, page.more, next), dateAddedHeaders(page))
+    return taxiiResponse(c, 200, envelopeBody(page, next), dateAddedHeaders(page))
   })
 
   // 5.5 Add Objects
@@ -526,14 +523,11 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     requireRead(access, collection)
     const objectId = c.req.param('objectId')
     const filter: ObjectFilter = { ...collectionFilter(q), ids: [objectId] }
-    const { page, next } = await readPage(
-      scopeOf('object', collection, q, objectId),
-      collection,
-      filter,
-      q,
+    const { page, next } = await readPage(scopeOf('object', collection, q, objectId), q, (p) =>
+      readObjectJsonPage(store, collection.id, filter, p),
     )
-    await requireObject(collection, objectId, page)
-    return taxiiResponse(c, 200, envelopeBody(page.items, page.more, next), dateAddedHeaders(page))
+    await requireObject(collection, objectId, page.json.length)
+    return taxiiResponse(c, 200, envelopeBody(page, next), dateAddedHeaders(page))
   })
 
   // 5.7 Delete an Object: needs both can_read and can_write (the table of section 5.7).
@@ -565,13 +559,10 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       ids: [objectId],
       versions: { kind: 'all' },
     }
-    const { page, next } = await readPage(
-      scopeOf('versions', collection, q, objectId),
-      collection,
-      filter,
-      q,
+    const { page, next } = await readPage(scopeOf('versions', collection, q, objectId), q, (p) =>
+      readObjectPage(store, collection.id, filter, p),
     )
-    await requireObject(collection, objectId, page)
+    await requireObject(collection, objectId, page.items.length)
     const resource: VersionsResource = { more: page.more }
     if (next !== undefined) resource.next = next
     if (page.items.length > 0) resource.versions = page.items.map((item) => item.version)
