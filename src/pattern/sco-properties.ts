@@ -5,6 +5,7 @@
  * sections 6.1–6.18, the common SCO properties (section 3.2) and the extensions and embedded
  * types defined there.
  */
+import { META_TYPES, SDO_TYPES, SRO_TYPES } from '../stix/type-names.js'
 
 /** The type of one property value, as the property tables of section 6 give it. */
 export type PropertyType =
@@ -459,31 +460,10 @@ export const HASH_ALGORITHMS: ReadonlyMap<string, number | undefined> = new Map(
   ['TLSH', undefined],
 ])
 
-/** The STIX Domain, Relationship and Meta object types, which patterns cannot match. */
+/** The STIX Domain, Relationship and Meta object types (and `bundle`), which patterns cannot match. */
 export const NON_SCO_TYPES: ReadonlySet<string> = new Set([
-  'attack-pattern',
-  'campaign',
-  'course-of-action',
-  'grouping',
-  'identity',
-  'incident',
-  'indicator',
-  'infrastructure',
-  'intrusion-set',
-  'location',
-  'malware',
-  'malware-analysis',
-  'note',
-  'observed-data',
-  'opinion',
-  'report',
-  'threat-actor',
-  'tool',
-  'vulnerability',
-  'relationship',
-  'sighting',
-  'language-content',
-  'marking-definition',
-  'extension-definition',
+  ...SDO_TYPES,
+  ...SRO_TYPES,
+  ...META_TYPES,
   'bundle',
 ])
