@@ -62,6 +62,16 @@ describe('TaxiiClient over HTTPS', () => {
     expect(server.requests[server.requests.length - 1]?.method).toBe('DELETE')
   })
 
+  it('cuts off a body larger than maxResponseBytes over the TLS transport', async () => {
+    const taxii = client({
+      url: server.baseUrl,
+      auth: { bearer: VENDOR_TOKEN },
+      tls: { ca: cert },
+      maxResponseBytes: 100_000,
+    })
+    await expect(taxii.objectsPage(VENDOR_ROOT, 'huge')).rejects.toThrow(/exceeds maxResponseBytes/)
+  })
+
   it('refuses an untrusted certificate at once, without retrying (section 8.5.2)', async () => {
     const before = server.connections()
     const error = await rejection(

@@ -39,7 +39,12 @@ import {
   type RetrySettings,
 } from './retry-policy.js'
 import { TaxiiHttpError, TaxiiNetworkError, TaxiiResponseError } from './taxii-errors.js'
-import { createTlsFetch, type FetchLike, type TaxiiTlsOptions } from './tls-fetch.js'
+import {
+  ResponseTooLargeError,
+  createTlsFetch,
+  type FetchLike,
+  type TaxiiTlsOptions,
+} from './tls-fetch.js'
 
 /** Credentials: HTTP Basic (RFC 7617, section 1.6.9) or a bearer token (RFC 6750). */
 export type TaxiiAuth = { basic: { user: string; password: string } } | { bearer: string }
@@ -73,6 +78,11 @@ export interface TaxiiClientOptions {
   tls?: TaxiiTlsOptions
   /** `User-Agent` of the requests (section 3.2; default `intelmesh-taxii-client`). */
   userAgent?: string
+  /**
+   * Largest response body accepted, in bytes (default 256 MiB); a longer one is cut off and
+   * throws {@link TaxiiResponseError}, so a hostile server cannot exhaust memory.
+   */
+  maxResponseBytes?: number
 }
 
 /** Per-call options. */
@@ -128,6 +138,7 @@ const DEFAULT_TIMEOUT_MS = 30_000
 const DEFAULT_RETRIES = 3
 const DEFAULT_RETRY_BASE_MS = 250
 const DEFAULT_MAX_RETRY_MS = 30_000
+const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 const BODY_SNIPPET = 300
 
 interface Fetched {
@@ -222,6 +233,7 @@ export class TaxiiClient {
   private readonly retry: RetrySettings
   private readonly fetchImpl: FetchLike
   private readonly userAgent: string
+  private readonly maxResponseBytes: number
   private readonly closeTransport: () => void
 
   constructor(options: TaxiiClientOptions) {
@@ -262,11 +274,16 @@ export class TaxiiClient {
       maxDelayMs: positive('maxRetryDelayMs', options.maxRetryDelayMs, DEFAULT_MAX_RETRY_MS),
     }
     this.userAgent = options.userAgent ?? 'intelmesh-taxii-client'
+    this.maxResponseBytes = positive(
+      'maxResponseBytes',
+      options.maxResponseBytes,
+      DEFAULT_MAX_RESPONSE_BYTES,
+    )
     if (options.tls !== undefined) {
       if (options.fetch !== undefined) {
         throw new RangeError('TaxiiClient: give either fetch or tls, not both')
       }
-      const transport = createTlsFetch(options.tls)
+      const transport = createTlsFetch(options.tls, this.maxResponseBytes)
       this.fetchImpl = transport.fetch
       this.closeTransport = () => transport.close()
     } else {
@@ -687,10 +704,13 @@ export class TaxiiClient {
         const init: RequestInit = { method, headers, signal: attemptSignal, redirect: 'follow' }
         if (body !== undefined) init.body = body
         const response = await this.fetchImpl(url, init)
-        const text = await response.text()
+        const text = await readText(response, this.maxResponseBytes)
         fetched = { status: response.status, headers: response.headers, text, method, url }
       } catch (error) {
         if (signal?.aborted) throw signal.reason
+        if (error instanceof ResponseTooLargeError) {
+          throw new TaxiiResponseError(method, url, error.status, error.message, { cause: error })
+        }
         const timedOut = timeout.aborted
         const networkError = new TaxiiNetworkError(
           method,
@@ -741,6 +761,31 @@ function httpError(fetched: Fetched, retryAfterMs: number | undefined): TaxiiHtt
   }
   if (retryAfterMs !== undefined) details.retryAfterMs = retryAfterMs
   return new TaxiiHttpError(fetched.method, fetched.url, fetched.status, details)
+}
+
+/** The body as text, refusing to read past `limit` bytes. */
+async function readText(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'))
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel()
+    throw new ResponseTooLargeError(response.status, limit)
+  }
+  if (!response.body) return ''
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader()
+  const decoder = new TextDecoder()
+  let received = 0
+  let text = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    received += value.byteLength
+    if (received > limit) {
+      await reader.cancel()
+      throw new ResponseTooLargeError(response.status, limit)
+    }
+    text += decoder.decode(value, { stream: true })
+  }
+  return text + decoder.decode()
 }
 
 function signalOption(signal: AbortSignal | undefined): { signal?: AbortSignal } {

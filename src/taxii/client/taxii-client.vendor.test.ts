@@ -321,6 +321,17 @@ describe('TaxiiClient against another vendor: malformed responses', () => {
     expect((error as Error).message).toMatch(/Content-Type is text\/html/)
   })
 
+  it('cuts off a body larger than maxResponseBytes with TaxiiResponseError', async () => {
+    const error = await rejection(
+      client({ maxResponseBytes: 100_000 }).objectsPage(VENDOR_ROOT, 'huge'),
+    )
+    expect(error).toBeInstanceOf(TaxiiResponseError)
+    expect((error as Error).message).toMatch(/exceeds maxResponseBytes \(100000 bytes\)/)
+    expect(server.requestsTo('huge')).toHaveLength(1)
+    const page = await client().objectsPage(VENDOR_ROOT, 'huge')
+    expect(page.items).toHaveLength(5000)
+  })
+
   it('throws TaxiiResponseError for an envelope object without an id (section 3.7)', async () => {
     const error = await rejection(client().objectsPage(VENDOR_ROOT, 'not-stix'))
     expect(error).toBeInstanceOf(TaxiiResponseError)

@@ -30,8 +30,22 @@ export interface TlsFetch {
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
 
+/**
+ * A response body went past the client's `maxResponseBytes`.
+ * @internal
+ */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly limit: number,
+  ) {
+    super(`the response body exceeds maxResponseBytes (${limit} bytes)`)
+    this.name = 'ResponseTooLargeError'
+  }
+}
+
 /** @internal */
-export function createTlsFetch(tls: TaxiiTlsOptions): TlsFetch {
+export function createTlsFetch(tls: TaxiiTlsOptions, maxResponseBytes = Infinity): TlsFetch {
   const agent = new Agent({
     keepAlive: true,
     ...(tls.ca !== undefined
@@ -69,7 +83,16 @@ export function createTlsFetch(tls: TaxiiTlsOptions): TlsFetch {
         },
         (res) => {
           const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          let received = 0
+          res.on('data', (chunk: Buffer) => {
+            received += chunk.length
+            // Stop reading at once rather than buffer a body the client will refuse anyway.
+            if (received > maxResponseBytes) {
+              req.destroy(new ResponseTooLargeError(res.statusCode ?? 0, maxResponseBytes))
+              return
+            }
+            chunks.push(chunk)
+          })
           res.on('error', reject)
           res.on('end', () => {
             const status = res.statusCode ?? 0
