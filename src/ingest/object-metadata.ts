@@ -1,6 +1,6 @@
 import type { Collection, NewObjectVersion } from '../store/store.js'
 import { versionKeyOf } from '../store/timestamps.js'
-import { tlpFromMarkings } from './tlp-from-markings.js'
+import { declaredTlp } from '../sharing/tlp.js'
 
 /** Who publishes: the organisation and the actor recorded with each stored version. */
 export interface Publisher {
@@ -45,7 +45,7 @@ export function objectMetadata(
     publisherOrgId: publisher.orgId,
     publisherActor: publisher.actor,
     markingRefs,
-    tlp: tlpFromMarkings(markingRefs),
+    tlp: declaredTlp(markingRefs) ?? null,
     distribution: {
       scope: collection.defaultDistribution.scope,
       groups: [...collection.defaultDistribution.groups],
