@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { objectMetadata } from '../ingest/object-metadata.js'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Collection } from '../store/store.js'
-import { objectExists, readObjectPage } from './read-objects.js'
+import { objectExists, readObjectJsonPage, readObjectPage } from './read-objects.js'
 
 describe('readObjectPage / objectExists', () => {
   let store: SqliteStore
@@ -78,6 +78,25 @@ describe('readObjectPage / objectExists', () => {
       { limit: 5 },
     )
     expect(page.items.map((i) => i.id)).toEqual(ids.slice(1))
+  })
+
+  it('reads the same page as JSON only: the same objects, range, position and more', async () => {
+    const cases = [
+      { filter: {}, page: { limit: 2 } },
+      { filter: {}, page: { limit: 2, afterMicros: 1_000_001 } },
+      { filter: { addedAfterMicros: 1_000_000 }, page: { limit: 5 } },
+      { filter: { types: ['malware'] }, page: { limit: 5 } },
+      { filter: { ids: [ids[1] ?? ''] }, page: { limit: 5 } },
+    ]
+    for (const { filter, page } of cases) {
+      const full = await readObjectPage(store, collection.id, filter, page)
+      const lean = await readObjectJsonPage(store, collection.id, filter, page)
+      const { items, ...bounds } = full
+      expect(lean).toEqual({ json: items.map((i) => i.json), ...bounds })
+    }
+    const first = await readObjectJsonPage(store, collection.id, {}, { limit: 2 })
+    expect(first.firstDateAdded).toBe('1970-01-01T00:00:01.000000Z')
+    expect(first.json.map((j) => (JSON.parse(j) as { id: string }).id)).toEqual(ids.slice(0, 2))
   })
 
   it('tells whether a collection holds an object', async () => {
