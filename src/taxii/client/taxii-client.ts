@@ -523,7 +523,7 @@ export class TaxiiClient {
     while (status.status !== 'complete') {
       const remaining = deadline - Date.now()
       if (remaining <= 0) return status
-      await sleep(Math.min(interval, remaining), undefined, signalOption(options.signal))
+      await pause(Math.min(interval, remaining), options.signal)
       interval = Math.min(interval * 2, maxInterval)
       status = await this.status(root, status.id, options)
     }
@@ -722,7 +722,7 @@ export class TaxiiClient {
           { cause: error },
         )
         if (!retriesLeft || (!timedOut && isPermanentNetworkError(error))) throw networkError
-        await sleep(backoffDelay(attempt, this.retry), undefined, signalOption(signal))
+        await pause(backoffDelay(attempt, this.retry), signal)
         continue
       }
 
@@ -733,11 +733,7 @@ export class TaxiiClient {
         isRetryableStatus(fetched.status) &&
         (retryAfterMs === undefined || retryAfterMs <= this.retry.maxDelayMs)
       ) {
-        await sleep(
-          retryAfterMs ?? backoffDelay(attempt, this.retry),
-          undefined,
-          signalOption(signal),
-        )
+        await pause(retryAfterMs ?? backoffDelay(attempt, this.retry), signal)
         continue
       }
       throw httpError(fetched, retryAfterMs)
@@ -788,8 +784,14 @@ async function readText(response: Response, limit: number): Promise<string> {
   return text + decoder.decode()
 }
 
-function signalOption(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-  return signal ? { signal } : {}
+/** Waits `ms`; an abort of `signal` rejects with the caller's own reason, as fetch does. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {})
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason
+    throw error
+  }
 }
 
 function pageOf<T>(

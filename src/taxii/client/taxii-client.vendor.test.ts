@@ -275,6 +275,21 @@ describe('TaxiiClient against another vendor: retries and timeouts', () => {
     expect((error as Error).message).toBe('user stop')
   })
 
+  it('stops waiting for a retry when the caller aborts', async () => {
+    const controller = new AbortController()
+    const started = Date.now()
+    const pending = client({ retryBaseDelayMs: 10_000 }).objectsPage(
+      VENDOR_ROOT,
+      'always-500',
+      {},
+      { signal: controller.signal },
+    )
+    setTimeout(() => controller.abort(new Error('user stop')), 100)
+    const error = await rejection(pending)
+    expect((error as Error).message).toBe('user stop')
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
   it('retries a refused connection, then throws TaxiiNetworkError', async () => {
     const closed = await startFakeVendorServer()
     const url = closed.baseUrl
