@@ -17,6 +17,7 @@ import { registerCollectionCommands } from './commands/collection.js'
 import { registerValidateCommand } from './commands/validate.js'
 import { registerMatchCommand } from './commands/match.js'
 import { registerDbCommands } from './commands/db.js'
+import { registerAuditCommands } from './commands/audit.js'
 
 const registrars: CommandRegistrar[] = [
   registerPatternCommands,
@@ -28,6 +29,7 @@ const registrars: CommandRegistrar[] = [
   registerKeyCommands,
   registerCollectionCommands,
   registerDbCommands,
+  registerAuditCommands,
 ]
 
 export function buildProgram(ctx: CliContext): Command {
