@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { z } from 'zod'
 import {
+  STIX_MEDIA_TYPE,
   TAXII_MEDIA_TYPE,
   apiRootResourceSchema,
   collectionResourceSchema,
@@ -361,7 +362,13 @@ export class TaxiiClient {
     options: RequestOptions = {},
   ): Promise<TaxiiPage<ManifestRecord>> {
     const url = `${this.collectionUrl(root, collectionId)}manifest/${pagedQuery(filters)}`
-    const { value, headers } = await this.getResource(url, manifestResourceSchema, options)
+    // Section 5.3 lists both media types as the required Accept of this endpoint.
+    const { value, headers } = await this.getResource(
+      url,
+      manifestResourceSchema,
+      options,
+      `${TAXII_MEDIA_TYPE},${STIX_MEDIA_TYPE}`,
+    )
     return pageOf(value.objects ?? [], value, { headers, url })
   }
 
@@ -624,8 +631,9 @@ export class TaxiiClient {
     url: string,
     schema: S,
     options: RequestOptions,
+    accept: string = TAXII_MEDIA_TYPE,
   ): Promise<{ value: z.output<S>; headers: Headers }> {
-    const fetched = await this.get(url, options)
+    const fetched = await this.send('GET', url, undefined, options.signal, accept)
     return { value: this.parseResource(fetched, schema), headers: fetched.headers }
   }
 
@@ -686,9 +694,10 @@ export class TaxiiClient {
     url: string,
     body: string | undefined,
     signal: AbortSignal | undefined,
+    accept: string = TAXII_MEDIA_TYPE,
   ): Promise<Fetched> {
     const headers: Record<string, string> = {
-      Accept: TAXII_MEDIA_TYPE,
+      Accept: accept,
       'User-Agent': this.userAgent,
     }
     if (body !== undefined) headers['Content-Type'] = TAXII_MEDIA_TYPE

@@ -181,6 +181,10 @@ describe('TaxiiClient against another vendor: paging (section 3.5)', () => {
   it('pages through the manifest with the server next token (section 5.3)', async () => {
     const records = await collect(client().manifest(VENDOR_ROOT, 'paged'))
     expect(records.map((record) => record.id)).toEqual(server.objects.map((object) => object.id))
+    const request = server.requests.findLast((r) => r.path.endsWith('/paged/manifest/'))
+    expect(request?.headers.accept).toBe(
+      'application/taxii+json;version=2.1,application/stix+json;version=2.1',
+    )
     expect(records[0]?.date_added).toBe(server.objects[0]?.dateAdded)
   })
 
