@@ -95,13 +95,19 @@ export function eventTime(value: unknown): number | undefined {
 
 /**
  * Collects the SCOs of one event; references are their positions (`'0'`, `'1'`...), as in
- * an `objects` dictionary. It is its own reference lookup, so that no `Map` is built per
- * event.
+ * an `objects` dictionary. It is its own reference lookup and, once filled, the observation
+ * itself, so that neither a `Map` nor a separate observation object is built per event.
  */
-class ScoSet implements ScoLookup {
+class ScoSet implements ScoLookup, Observation {
   readonly objects: Sco[] = []
+  id = ''
+  firstObserved = 0
+  lastObserved = 0
+  readonly numberObserved = 1
+  readonly refs: ScoLookup = this
 
   get(ref: string): Sco | undefined {
+    // Plain decimal text only: Number() would also accept ' 1', '0x1', '1e0'...
     const i = Number(ref)
     return Number.isInteger(i) && String(i) === ref ? this.objects[i] : undefined
   }
@@ -112,10 +118,10 @@ class ScoSet implements ScoLookup {
   }
 
   /** An ipv4-addr / ipv6-addr SCO for an IP text (one per distinct value), else undefined. */
-  address(value: unknown, field: string, warnings: string[]): string | undefined {
+  address(value: unknown, field: string, warnings: Warnings): string | undefined {
     if (value === undefined || value === null || value === '') return undefined
     if (typeof value !== 'string') {
-      warnings.push(`${field} is not a string; ignored`)
+      warnings.add(`${field} is not a string; ignored`)
       return undefined
     }
     // Events carry a handful of SCOs: a scan beats building a Map.
@@ -124,25 +130,42 @@ class ScoSet implements ScoLookup {
       if (o['value'] === value && (o['type'] === 'ipv4-addr' || o['type'] === 'ipv6-addr'))
         return String(i)
     }
-    const type =
-      parseIpv4Uint(value) >= 0
-        ? 'ipv4-addr'
-        : value.includes(':') && parseIpNetwork(value, 6)
-          ? 'ipv6-addr'
-          : undefined
+    const type = ipType(value)
     if (!type) {
-      warnings.push(`${field} ${JSON.stringify(value)} is not an IP address; ignored`)
+      warnings.add(`${field} ${JSON.stringify(value)} is not an IP address; ignored`)
       return undefined
     }
     return this.add({ type, value })
   }
 
   /** An address SCO for an IP, else a domain-name SCO. */
-  host(value: unknown, field: string, warnings: string[]): string | undefined {
+  host(value: unknown, field: string, warnings: Warnings): string | undefined {
     if (typeof value !== 'string' || value === '') return undefined
-    if (parseIpv4Uint(value) >= 0 || (value.includes(':') && parseIpNetwork(value, 6)))
-      return this.address(value, field, warnings)
-    return this.add({ type: 'domain-name', value: value.toLowerCase() })
+    if (ipType(value) !== undefined) return this.address(value, field, warnings)
+    return this.add({ type: 'domain-name', value: lower(value) })
+  }
+}
+
+function ipType(value: string): 'ipv4-addr' | 'ipv6-addr' | undefined {
+  if (parseIpv4Uint(value) >= 0) return 'ipv4-addr'
+  return value.includes(':') && parseIpNetwork(value, 6) ? 'ipv6-addr' : undefined
+}
+
+/** Lowercase; most values already are, and are then returned as they are (no copy). */
+function lower(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if ((c >= 65 && c <= 90) || c > 127) return text.toLowerCase()
+  }
+  return text
+}
+
+/** Warnings of one event: the list is allocated only when there is one. */
+class Warnings {
+  list: string[] | undefined
+
+  add(text: string): void {
+    ;(this.list ??= []).push(text)
   }
 }
 
@@ -181,11 +204,12 @@ function trafficSco(
   }
 }
 
-function mapNetwork(e: Record<string, unknown>, s: ScoSet, w: string[], extra?: string): void {
+function mapNetwork(e: Record<string, unknown>, s: ScoSet, w: Warnings, extra?: string): void {
   const src = s.address(e['src_ip'], 'src_ip', w)
   const dst = s.address(e['dst_ip'], 'dst_ip', w)
   if (src === undefined && dst === undefined) return
-  const proto = str(e['protocol'])?.toLowerCase()
+  const rawProto = str(e['protocol'])
+  const proto = rawProto === undefined ? undefined : lower(rawProto)
   let protocols: string[]
   if (proto && extra && proto !== extra) protocols = [proto, extra]
   else if (proto || extra) protocols = [(proto ?? extra)!]
@@ -193,7 +217,7 @@ function mapNetwork(e: Record<string, unknown>, s: ScoSet, w: string[], extra?: 
   s.add(trafficSco(e, src, dst, protocols, undefined))
 }
 
-function mapDns(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
+function mapDns(e: Record<string, unknown>, s: ScoSet, w: Warnings): string | undefined {
   const query = str(e['query'])
   if (!query) return 'a dns event needs "query"'
   let resolved: string[] | undefined
@@ -203,7 +227,7 @@ function mapDns(e: Record<string, unknown>, s: ScoSet, w: string[]): string | un
     const ref = typeof text === 'string' ? s.host(text, 'answers[]', w) : undefined
     if (ref !== undefined) (resolved ??= []).push(ref)
   }
-  s.add({ type: 'domain-name', value: query.toLowerCase(), resolves_to_refs: resolved })
+  s.add({ type: 'domain-name', value: lower(query), resolves_to_refs: resolved })
   mapNetwork(e, s, w, 'dns')
   return undefined
 }
@@ -211,10 +235,10 @@ function mapDns(e: Record<string, unknown>, s: ScoSet, w: string[]): string | un
 /** Host part of an absolute URL (`scheme://[user@]host[:port]/...`), brackets removed. */
 function urlHost(url: string): string | undefined {
   const scheme = url.indexOf('://')
-  if (scheme <= 0 || !/^[a-z][a-z0-9+.-]*$/i.test(url.slice(0, scheme))) return undefined
+  if (scheme <= 0 || !isScheme(url, scheme)) return undefined
   let start = scheme + 3
   let end = start
-  while (end < url.length && !'/?#'.includes(url[end]!)) end++
+  while (end < url.length && !endsAuthority(url.charCodeAt(end))) end++
   const at = url.lastIndexOf('@', end)
   if (at >= start) start = at + 1
   let authority = url.slice(start, end)
@@ -227,18 +251,38 @@ function urlHost(url: string): string | undefined {
   return authority || undefined
 }
 
+/** True when `url` up to `end` is a URL scheme: `[a-z][a-z0-9+.-]*`, any case. */
+function isScheme(url: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = url.charCodeAt(i) | 0x20
+    const letter = c >= 97 && c <= 122
+    if (i === 0 ? !letter : !letter && !isSchemeSymbol(url.charCodeAt(i))) return false
+  }
+  return true
+}
+
+/** Digits, `+`, `.`, `-`. */
+function isSchemeSymbol(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45
+}
+
+/** `/`, `?` or `#`. */
+function endsAuthority(c: number): boolean {
+  return c === 47 || c === 63 || c === 35
+}
+
 /** Path, query of an absolute URL (without the fragment); `/` when empty. */
 function urlPath(url: string): string {
   const scheme = url.indexOf('://')
   if (scheme <= 0) return '/'
   let i = scheme + 3
-  while (i < url.length && !'/?#'.includes(url[i]!)) i++
+  while (i < url.length && !endsAuthority(url.charCodeAt(i))) i++
   const hash = url.indexOf('#', i)
   const path = url.slice(i, hash < 0 ? undefined : hash)
   return path || '/'
 }
 
-function mapHttp(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
+function mapHttp(e: Record<string, unknown>, s: ScoSet, w: Warnings): string | undefined {
   const url = str(e['url'])
   let host = str(e['host'])
   if (!url && !host) return 'an http event needs "url" or "host"'
@@ -250,7 +294,7 @@ function mapHttp(e: Record<string, unknown>, s: ScoSet, w: string[]): string | u
   const ua = str(e['user_agent'])
   const headers = host || ua ? { Host: host, 'User-Agent': ua } : undefined
   const request = {
-    request_method: str(e['method'])?.toLowerCase() ?? 'get',
+    request_method: lower(str(e['method']) ?? 'get'),
     request_value: url ? urlPath(url) : '/',
     request_header: headers,
   }
@@ -260,7 +304,7 @@ function mapHttp(e: Record<string, unknown>, s: ScoSet, w: string[]): string | u
   return undefined
 }
 
-function mapFile(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
+function mapFile(e: Record<string, unknown>, s: ScoSet, w: Warnings): string | undefined {
   const md5 = str(e['md5'])
   const sha1 = str(e['sha1'])
   const sha256 = str(e['sha256'])
@@ -282,7 +326,7 @@ function mapFile(e: Record<string, unknown>, s: ScoSet, w: string[]): string | u
   if (!hashes && !name) return 'a file event needs "name" or a hash (md5, sha1, sha256, sha512)'
   let size = e['size']
   if (size !== undefined && !(typeof size === 'number' && Number.isInteger(size) && size >= 0)) {
-    w.push('size is not a non-negative integer; ignored')
+    w.add('size is not a non-negative integer; ignored')
     size = undefined
   }
   const dir = str(e['path'])
@@ -298,26 +342,33 @@ function mapFile(e: Record<string, unknown>, s: ScoSet, w: string[]): string | u
   return undefined
 }
 
-function mapEmail(e: Record<string, unknown>, s: ScoSet, w: string[]): string | undefined {
-  const addr = (v: unknown, field: string): string | undefined => {
-    if (typeof v !== 'string' || !v.includes('@')) {
-      if (v !== undefined) w.push(`${field} ${JSON.stringify(v)} is not an email address; ignored`)
-      return undefined
-    }
-    return s.add({ type: 'email-addr', value: v })
+function emailAddr(s: ScoSet, w: Warnings, v: unknown, field: string): string | undefined {
+  if (typeof v !== 'string' || !v.includes('@')) {
+    if (v !== undefined) w.add(`${field} ${JSON.stringify(v)} is not an email address; ignored`)
+    return undefined
   }
-  const refs = (field: string): string[] | undefined => {
-    let out: string[] | undefined
-    for (const v of list(e[field])) {
-      const ref = addr(v, field)
-      if (ref !== undefined) (out ??= []).push(ref)
-    }
-    return out
+  return s.add({ type: 'email-addr', value: v })
+}
+
+function emailRefs(
+  e: Record<string, unknown>,
+  s: ScoSet,
+  w: Warnings,
+  field: string,
+): string[] | undefined {
+  let out: string[] | undefined
+  for (const v of list(e[field])) {
+    const ref = emailAddr(s, w, v, field)
+    if (ref !== undefined) (out ??= []).push(ref)
   }
-  const from = addr(e['from'], 'from')
-  const to = refs('to')
-  const cc = refs('cc')
-  const bcc = refs('bcc')
+  return out
+}
+
+function mapEmail(e: Record<string, unknown>, s: ScoSet, w: Warnings): string | undefined {
+  const from = emailAddr(s, w, e['from'], 'from')
+  const to = emailRefs(e, s, w, 'to')
+  const cc = emailRefs(e, s, w, 'cc')
+  const bcc = emailRefs(e, s, w, 'bcc')
   const subject = str(e['subject'])
   if (from === undefined && to === undefined && subject === undefined)
     return 'an email event needs "from", "to" or "subject"'
@@ -365,7 +416,7 @@ export function eventToObservations(event: unknown, options: EventMappingOptions
     time = options.defaultTime
     if (time === undefined) return { ok: false, error: 'event has no "timestamp"' }
   }
-  const warnings: string[] = []
+  const warnings = new Warnings()
   const scos = new ScoSet()
   let error: string | undefined
   switch (kind) {
@@ -390,13 +441,8 @@ export function eventToObservations(event: unknown, options: EventMappingOptions
   const rawId = event['id']
   const id =
     typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : options.fallbackId
-  const observation: Observation = {
-    id,
-    firstObserved: time,
-    lastObserved: time,
-    numberObserved: 1,
-    objects: scos.objects,
-    refs: scos,
-  }
-  return { ok: true, observations: [observation], warnings }
+  scos.id = id
+  scos.firstObserved = time
+  scos.lastObserved = time
+  return { ok: true, observations: [scos], warnings: warnings.list ?? [] }
 }

@@ -10,7 +10,7 @@ import {
   type MatchedValue,
 } from '../evaluate.js'
 import { parseIpv4Uint, type IpNetwork } from '../ip.js'
-import { timestampMicros, type Observation, type Sco } from '../observations.js'
+import { timestampMicros, type Observation } from '../observations.js'
 import { parsePattern } from '../parse-pattern.js'
 import { anchorsOf, normaliseString, objectTypesOf, scalarKey, type PathInfo } from './anchors.js'
 import {
@@ -155,22 +155,6 @@ class PathIndex {
     }
     addId(byText, text, id)
   }
-
-  /** Values of the path in `sco`, written to `out` (cleared first). */
-  values(sco: Sco, obs: Observation, out: unknown[]): void {
-    out.length = 0
-    const simple = this.simpleSteps
-    if (simple) {
-      let v: unknown = sco
-      for (const name of simple) {
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) return
-        v = (v as Record<string, unknown>)[name]
-      }
-      if (v !== undefined && v !== null) out.push(v)
-      return
-    }
-    for (const r of resolvePath(this.info.path, sco, obs)) out.push(r.value)
-  }
 }
 
 /**
@@ -314,6 +298,13 @@ function statelessMatch(
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
+/** What {@link PatternEngine.match} does for an SCO of one type (one Map probe per SCO). */
+interface TypeEntry {
+  readonly indexes: readonly PathIndex[]
+  readonly always: readonly number[] | undefined
+  readonly alwaysShown: MatchedValue
+}
+
 /**
  * A compiled set of indicators. {@link match} is stateful: multi-observation patterns keep
  * partial matches across calls (bounded, see {@link CompileOptions}).
@@ -334,6 +325,8 @@ export class PatternEngine {
   private readonly byPath = new Map<string, PathIndex>()
   private readonly byType = new Map<string, PathIndex[]>()
   private readonly always = new Map<string, number[]>()
+  /** Set by `seal()`: `byType` and `always` merged. */
+  private readonly typeEntries = new Map<string, TypeEntry>()
 
   private readonly parsedCache = new Map<number, ParsedIndicator>()
   private readonly states = new Map<number, ObservationState>()
@@ -341,10 +334,11 @@ export class PatternEngine {
   private readonly historyLimit: number
   private readonly parsedCacheSize: number
 
-  // Scratch buffers reused by match().
-  private readonly valuesBuf: unknown[] = []
+  // Scratch buffers reused by match(): entries past `candCount` are stale, and are
+  // overwritten rather than cleared (resizing an array on every event costs a runtime call).
   private readonly candLeaves: number[] = []
   private readonly candValues: MatchedValue[] = []
+  private candCount = 0
 
   /** @internal use {@link compile} */
   constructor(options: CompileOptions = {}) {
@@ -432,6 +426,15 @@ export class PatternEngine {
   seal(): void {
     this.seen = new Uint32Array(this.leafIndicator.length)
     for (const index of this.byPath.values()) index.seal()
+    this.typeEntries.clear()
+    const types = new Set([...this.byType.keys(), ...this.always.keys()])
+    for (const type of types) {
+      this.typeEntries.set(type, {
+        indexes: this.byType.get(type) ?? [],
+        always: this.always.get(type),
+        alwaysShown: { type, path: `${type}:`, value: undefined },
+      })
+    }
   }
 
   private pathIndex(info: PathInfo): PathIndex {
@@ -449,8 +452,9 @@ export class PatternEngine {
   private candidate(leaf: number, value: MatchedValue): void {
     if (this.seen[leaf] === this.generation) return
     this.seen[leaf] = this.generation
-    this.candLeaves.push(leaf)
-    this.candValues.push(value)
+    const k = this.candCount++
+    this.candLeaves[k] = leaf
+    this.candValues[k] = value
   }
 
   private candidates(ids: Ids | undefined, index: PathIndex, value: unknown): void {
@@ -575,26 +579,32 @@ export class PatternEngine {
       this.seen.fill(0)
       this.generation = 1
     }
-    this.candLeaves.length = 0
-    this.candValues.length = 0
-    const buf = this.valuesBuf
-    for (const sco of obs.objects) {
+    this.candCount = 0
+    const objects = obs.objects
+    for (let i = 0; i < objects.length; i++) {
+      const sco = objects[i]!
       const type = sco['type']
       if (typeof type !== 'string') continue
-      const indexes = this.byType.get(type)
-      if (indexes) {
-        for (const index of indexes) {
-          index.values(sco, obs, buf)
-          for (const v of buf) this.lookup(index, v)
+      const entry = this.typeEntries.get(type)
+      if (entry === undefined) continue
+      const indexes = entry.indexes
+      for (let k = 0; k < indexes.length; k++) {
+        const index = indexes[k]!
+        const simple = index.simpleSteps
+        if (simple === undefined) {
+          for (const r of resolvePath(index.info.path, sco, obs)) this.lookup(index, r.value)
+          continue
         }
+        let v: unknown = sco
+        for (let s = 0; s < simple.length && v !== undefined; s++)
+          v = isRecord(v) ? v[simple[s]!] : undefined
+        if (v !== undefined && v !== null) this.lookup(index, v)
       }
-      const always = this.always.get(type)
-      if (always) {
-        const shown: MatchedValue = { type, path: `${type}:`, value: undefined }
-        for (const leaf of always) this.candidate(leaf, shown)
-      }
+      const always = entry.always
+      if (always !== undefined)
+        for (let k = 0; k < always.length; k++) this.candidate(always[k]!, entry.alwaysShown)
     }
-    if (this.candLeaves.length === 0) return []
+    if (this.candCount === 0) return []
     return this.evaluateCandidates(obs)
   }
 
@@ -603,7 +613,7 @@ export class PatternEngine {
     // Group candidate leaves by indicator: leaves of one indicator are adjacent in id order
     // only by chance, so gather them first.
     let byIndicator: Map<number, number[]> | undefined
-    const n = this.candLeaves.length
+    const n = this.candCount
     for (let k = 0; k < n; k++) {
       const leaf = this.candLeaves[k]!
       const ind = this.leafIndicator[leaf]!
