@@ -11,7 +11,6 @@ import {
   collectionResourceSchema,
   collectionsResourceSchema,
   discoverySchema,
-  envelopeSchema,
   errorMessageSchema,
   manifestResourceSchema,
   statusResourceSchema,
@@ -565,19 +564,50 @@ export class TaxiiClient {
     options: RequestOptions,
   ): Promise<TaxiiPage<TaxiiObject>> {
     const fetched = await this.get(url, options)
-    const envelope = this.parseResource(fetched, envelopeSchema)
-    const objects = envelope.objects ?? []
-    objects.forEach((object, index) => {
-      if (typeof object['type'] !== 'string' || typeof object['id'] !== 'string') {
-        throw new TaxiiResponseError(
-          fetched.method,
-          fetched.url,
-          fetched.status,
-          `objects.${index}: a STIX object needs string "type" and "id" properties (section 3.7)`,
-        )
+    const json = this.parseJson(fetched)
+    // Checked by hand rather than with envelopeSchema: pages hold thousands of objects, which
+    // a schema would copy one by one; here they are handed on as parsed.
+    const problems: string[] = []
+    let envelope: { more?: unknown; next?: unknown; objects?: unknown } = {}
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      problems.push('(body): expected an envelope object (section 3.7)')
+    } else {
+      envelope = json
+      if (envelope.more !== undefined && typeof envelope.more !== 'boolean') {
+        problems.push(`more: expected a boolean, got ${typeof envelope.more}`)
       }
-    })
-    return pageOf(objects as TaxiiObject[], envelope, fetched)
+      if (envelope.next !== undefined && typeof envelope.next !== 'string') {
+        problems.push(`next: expected a string, got ${typeof envelope.next}`)
+      }
+      if (envelope.objects !== undefined && !Array.isArray(envelope.objects)) {
+        problems.push(`objects: expected a list, got ${typeof envelope.objects}`)
+      }
+    }
+    const objects = Array.isArray(envelope.objects) ? (envelope.objects as unknown[]) : []
+    const bad = objects.findIndex(
+      (object) =>
+        object === null ||
+        typeof object !== 'object' ||
+        typeof (object as Record<string, unknown>)['type'] !== 'string' ||
+        typeof (object as Record<string, unknown>)['id'] !== 'string',
+    )
+    if (bad >= 0) {
+      problems.push(
+        `objects.${bad}: a STIX object needs string "type" and "id" properties (section 3.7)`,
+      )
+    }
+    if (problems.length > 0) {
+      throw new TaxiiResponseError(
+        fetched.method,
+        fetched.url,
+        fetched.status,
+        `the body is not a TAXII envelope: ${problems.join('; ')}`,
+      )
+    }
+    const resource: { more?: boolean; next?: string } = {}
+    if (typeof envelope.more === 'boolean') resource.more = envelope.more
+    if (typeof envelope.next === 'string') resource.next = envelope.next
+    return pageOf(objects as TaxiiObject[], resource, fetched)
   }
 
   /**
@@ -641,7 +671,8 @@ export class TaxiiClient {
     return this.send('GET', url, undefined, options.signal)
   }
 
-  private parseResource<S extends z.ZodType>(fetched: Fetched, schema: S): z.output<S> {
+  /** Checks the media type and parses the JSON body. */
+  private parseJson(fetched: Fetched): unknown {
     const { method, url, status } = fetched
     const contentType = fetched.headers.get('content-type')
     if (!isTaxii21MediaType(contentType)) {
@@ -664,6 +695,20 @@ export class TaxiiClient {
         { cause: error },
       )
     }
+    if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
+      // TAXII forbids empty lists (section 2) but an empty list and an absent one mean the
+      // same; tolerate servers that send `[]` rather than refuse their whole answer.
+      const record = json as Record<string, unknown>
+      for (const [key, value] of Object.entries(record)) {
+        if (Array.isArray(value) && value.length === 0) delete record[key]
+      }
+    }
+    return json
+  }
+
+  private parseResource<S extends z.ZodType>(fetched: Fetched, schema: S): z.output<S> {
+    const { method, url, status } = fetched
+    const json = this.parseJson(fetched)
     const result = schema.safeParse(json)
     if (!result.success) {
       const issues = result.error.issues

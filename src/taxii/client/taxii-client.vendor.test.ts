@@ -334,6 +334,18 @@ describe('TaxiiClient against another vendor: malformed responses', () => {
     expect((error as Error).message).toMatch(/more: .*objects: /)
   })
 
+  it('throws TaxiiResponseError for a JSON list instead of an envelope', async () => {
+    const error = await rejection(client().objectsPage(VENDOR_ROOT, 'array'))
+    expect(error).toBeInstanceOf(TaxiiResponseError)
+    expect((error as Error).message).toMatch(/expected an envelope object/)
+  })
+
+  it('reads an empty objects list as no objects (section 2 wants it left out)', async () => {
+    const page = await client().objectsPage(VENDOR_ROOT, 'empty-list')
+    expect(page.items).toEqual([])
+    expect(page.more).toBe(false)
+  })
+
   it('throws TaxiiResponseError for a response that is not the TAXII media type (section 3.1)', async () => {
     const error = await rejection(client().objectsPage(VENDOR_ROOT, 'html'))
     expect(error).toBeInstanceOf(TaxiiResponseError)
