@@ -184,6 +184,14 @@ function describeAuditLog(name: string, makeHarness: () => Promise<Harness>): vo
       })
     })
 
+    it('detects a value given to an empty field through raw SQL, whatever its SQL type', async () => {
+      await log.append([event(1), event(2, { collectionId: null }), event(3)])
+      await h.dropGuard()
+      const value = name === 'SQLite' ? "X'6331'" : "'c1'"
+      await h.sql(`UPDATE audit_log SET collection_id = ${value} WHERE seq = 2`)
+      expect(await log.verify()).toMatchObject({ broken: { seq: 2, reason: 'edited' } })
+    })
+
     it('detects an entry deleted through raw SQL and names it', async () => {
       await appendMany(12)
       await h.dropGuard()

@@ -34,12 +34,19 @@ export function arrayToAudit(r: readonly unknown[]): AuditRecord {
     actorId: String(r[4]),
     action: String(r[5]),
     objectIds: String(r[6]),
-    collectionId: typeof r[7] === 'string' ? r[7] : null,
+    // Anything but SQL NULL is read as text, so that a changed value always shows in the hash.
+    collectionId: r[7] === null || r[7] === undefined ? null : asText(r[7]),
     outcome: String(r[8]),
     details: String(r[9]),
     prevHash: String(r[10]),
     hash: String(r[11]),
   }
+}
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8')
+  return JSON.stringify(value) ?? ''
 }
 
 /** The values of one record, in `auditColumns` order. */
