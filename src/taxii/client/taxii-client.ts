@@ -254,8 +254,8 @@ export class TaxiiClient {
       if (auth === undefined) {
         auth = {
           basic: {
-            user: decodeURIComponent(base.username),
-            password: decodeURIComponent(base.password),
+            user: decodeUserInfo(base.username),
+            password: decodeUserInfo(base.password),
           },
         }
       }
@@ -264,7 +264,7 @@ export class TaxiiClient {
     }
     base.search = ''
     base.hash = ''
-    base.pathname = withTrailingSlash(base.pathname).replace(/taxii2\/$/, '')
+    base.pathname = withTrailingSlash(base.pathname).replace(/\/taxii2\/$/, '/')
     this.serverBase = base
     this.authorization = authorizationHeader(auth)
     this.timeoutMs = positive('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS)
@@ -500,6 +500,10 @@ export class TaxiiClient {
    * Add Objects (section 5.5): POSTs the objects in one envelope, then polls the status
    * resource (section 4.3) with a growing interval until it is `complete`. Returns that status;
    * if `statusTimeoutMs` passes first, returns the last status seen, still `pending`.
+   * The POST is retried like any request. That is safe because a version is identified by
+   * `id` and `modified` (STIX 2.1 section 3.2, `id`), so re-sending it yields the same version.
+   * The envelope is sent whole; keep it under the API root's `max_content_length`
+   * (section 4.2.1), else the server answers 413.
    *
    * @example
    * ```ts
@@ -886,6 +890,15 @@ function authorizationHeader(auth: TaxiiAuth | undefined): string | undefined {
     throw new RangeError('auth.bearer: must be a non-empty token without whitespace')
   }
   return `Bearer ${auth.bearer}`
+}
+
+function decodeUserInfo(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    // A stray "%" that starts no escape is taken literally.
+    return text
+  }
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {

@@ -451,6 +451,14 @@ describe('TaxiiClient options', () => {
     ).toThrow(/either fetch or tls/)
   })
 
+  it('resolves API root names against a server URL with a path prefix', () => {
+    const taxii = new TaxiiClient({ url: 'https://127.0.0.1/intel-taxii2/taxii2/' })
+    expect(taxii.discoveryUrl).toBe('https://127.0.0.1/intel-taxii2/taxii2/')
+    expect(taxii.apiRootUrl('api1')).toBe('https://127.0.0.1/intel-taxii2/api1/')
+    expect(taxii.apiRootUrl('/api2')).toBe('https://127.0.0.1/api2/')
+    expect(taxii.apiRootUrl('https://other.example/root')).toBe('https://other.example/root/')
+  })
+
   it('uses an injected fetch', async () => {
     const seen: string[] = []
     const taxii = client({
