@@ -408,7 +408,8 @@ export class TaxiiClient {
    * Every object matching `filters` (section 5.4), following `next` while `more` is true, or,
    * when the server gives no `next`, `added_after` set to the last `X-TAXII-Date-Added-Last`
    * (section 3.5). Each object version is yielded once, even from a server that ignores
-   * `limit` or repeats pages, and the iteration ends when a page brings nothing new.
+   * `limit` or repeats pages, and the iteration ends when a page brings nothing new. To do
+   * so it remembers one short key per object version yielded (tens of bytes each).
    *
    * @example
    * ```ts
