@@ -78,8 +78,12 @@ class PathIndex {
   eqBloom: StringBloom | undefined
   prefixBloom: StringBloom | undefined
   suffixBloom: StringBloom | undefined
-  /** Set by `seal()`: for IPv4 prefix lengths up to 24, one bit per possible block. */
-  cidr4Bitmaps = new Map<number, Uint32Array>()
+  /**
+   * Set by `seal()`, parallel to `cidr4Lengths`: the blocks of each length, and a filter
+   * over them (a few kB, where a bitmap of all /24 blocks would take 2 MB and miss the cache).
+   */
+  cidr4ByLength: Map<number, Ids>[] = []
+  cidr4Filters: StringBloom[] = []
   /** Literal prefixes / suffixes of LIKE and MATCHES: length -> text -> leaves. */
   readonly prefixes = new Map<number, Map<string, Ids>>()
   readonly suffixes = new Map<number, Map<string, Ids>>()
@@ -130,16 +134,12 @@ class PathIndex {
     for (const byText of this.suffixes.values())
       for (const k of byText.keys()) suffixHashes.push(hashBackwards(k))
     this.suffixBloom = new StringBloom(suffixHashes, suffixHashes.length)
-    this.cidr4Bitmaps.clear()
-    for (const [len, byAddr] of this.cidr4) {
-      if (len === 0 || len > 24) continue
-      const bitmap = new Uint32Array(Math.max(1, 2 ** len / 32))
-      for (const masked of byAddr.keys()) {
-        const block = masked >>> (32 - len)
-        bitmap[block >>> 5]! |= 1 << (block & 31)
-      }
-      this.cidr4Bitmaps.set(len, bitmap)
-    }
+    this.cidr4ByLength = this.cidr4Lengths.map(
+      (len) => this.cidr4.get(len) ?? new Map<number, Ids>(),
+    )
+    this.cidr4Filters = this.cidr4ByLength.map(
+      (byAddr) => new StringBloom(Array.from(byAddr.keys(), mix), byAddr.size),
+    )
   }
 
   addAffix(kind: 'prefix' | 'suffix', text: string, id: number): void {
@@ -158,38 +158,28 @@ class PathIndex {
 }
 
 /**
- * A Bloom filter over strings (about 10 bits per key, 2 probes, ~3% false positives). Most
- * event values match no indicator; the filter answers those with one read of a compact bit
- * array instead of a probe into a Map of up to millions of keys, which misses the CPU cache.
+ * A blocked Bloom filter over 32-bit key hashes (about 10 bits per key, 3 bits per key in one
+ * 32-bit word, a few % false positives). Most event values match no indicator; the filter
+ * answers those with one read of a compact bit array (one cache line at most, whatever the
+ * number of keys) instead of a probe into a Map of up to millions of keys, which misses the
+ * CPU cache. A positive answer is only a hint: the Map decides.
  */
 class StringBloom {
-  private readonly bits: Uint32Array
+  private readonly words: Uint32Array
   private readonly mask: number
 
   /** A filter over the given 32-bit key hashes. */
   constructor(hashes: Iterable<number>, count: number) {
-    let size = 64
-    while (size < count * 10) size *= 2
-    this.bits = new Uint32Array(size / 32)
-    this.mask = size - 1
-    for (const h of hashes) {
-      this.set(h)
-      this.set(mix(h))
-    }
-  }
-
-  private set(h: number): void {
-    const bit = h & this.mask
-    this.bits[bit >>> 5]! |= 1 << (bit & 31)
-  }
-
-  private get(h: number): boolean {
-    const bit = h & this.mask
-    return (this.bits[bit >>> 5]! & (1 << (bit & 31))) !== 0
+    let bits = 64
+    while (bits < count * 10) bits *= 2
+    this.words = new Uint32Array(bits / 32)
+    this.mask = bits / 32 - 1
+    for (const h of hashes) this.words[h & this.mask]! |= wordBits(h)
   }
 
   mayContainHash(h: number): boolean {
-    return this.get(h) && this.get(mix(h))
+    const want = wordBits(h)
+    return (this.words[h & this.mask]! & want) === want
   }
 
   mayContain(key: string): boolean {
@@ -212,6 +202,12 @@ function hashString(text: string): number {
   let h = FNV_OFFSET
   for (let i = 0; i < text.length; i++) h = fnvStep(h, text.charCodeAt(i))
   return h >>> 0
+}
+
+/** The 3 bits a key sets in its word (from hash bits independent of the word index). */
+function wordBits(h: number): number {
+  const m = mix(h)
+  return (1 << (m & 31)) | (1 << ((m >>> 5) & 31)) | (1 << ((m >>> 10) & 31))
 }
 
 function mix(h: number): number {
@@ -475,7 +471,7 @@ export class PatternEngine {
       } else if (kind === 'hex-hash') {
         key = value.toLowerCase()
       }
-      if (!index.eqBloom || index.eqBloom.mayContain(key))
+      if (index.eqString.size > 0 && (!index.eqBloom || index.eqBloom.mayContain(key)))
         this.candidates(index.eqString.get(key), index, value)
       if (index.cidr4Lengths.length > 0 || index.cidr6Lengths.length > 0)
         this.lookupCidr(index, value, v4)
@@ -516,14 +512,13 @@ export class PatternEngine {
 
   private lookupCidr(index: PathIndex, value: string, v4: number): void {
     if (v4 >= 0) {
-      for (const len of index.cidr4Lengths) {
-        const bitmap = index.cidr4Bitmaps.get(len)
-        if (bitmap) {
-          const block = v4 >>> (32 - len)
-          if ((bitmap[block >>> 5]! & (1 << (block & 31))) === 0) continue
-        }
+      const lengths = index.cidr4Lengths
+      for (let k = 0; k < lengths.length; k++) {
+        const len = lengths[k]!
         const masked = len === 0 ? 0 : (v4 & (0xffffffff << (32 - len))) >>> 0
-        this.candidates(index.cidr4.get(len)?.get(masked), index, value)
+        const filter = index.cidr4Filters[k]
+        if (filter && !filter.mayContainHash(mix(masked))) continue
+        this.candidates((index.cidr4ByLength[k] ?? index.cidr4.get(len))?.get(masked), index, value)
       }
       return
     }
