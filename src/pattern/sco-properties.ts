@@ -5,7 +5,7 @@
  * sections 6.1–6.18, the common SCO properties (section 3.2) and the extensions and embedded
  * types defined there.
  */
-import { META_TYPES, SDO_TYPES, SRO_TYPES } from '../stix/type-names.js'
+import { META_TYPES, SCO_TYPES, SDO_TYPES, SRO_TYPES } from '../stix/type-names.js'
 
 /** The type of one property value, as the property tables of section 6 give it. */
 export type PropertyType =
@@ -51,26 +51,7 @@ const object = (name: string, entries: Record<string, PropertyType>): PropertyTy
 })
 
 /** The 18 SCO types of section 6. */
-export const SCO_TYPE_NAMES: readonly string[] = [
-  'artifact',
-  'autonomous-system',
-  'directory',
-  'domain-name',
-  'email-addr',
-  'email-message',
-  'file',
-  'ipv4-addr',
-  'ipv6-addr',
-  'mac-addr',
-  'mutex',
-  'network-traffic',
-  'process',
-  'software',
-  'url',
-  'user-account',
-  'windows-registry-key',
-  'x509-certificate',
-]
+export const SCO_TYPE_NAMES: readonly string[] = SCO_TYPES
 
 const ANY_SCO = SCO_TYPE_NAMES
 

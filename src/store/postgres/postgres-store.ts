@@ -21,11 +21,9 @@ import {
 import {
   arraysToJsonPage,
   jsonPageColumns,
-  laterOf,
   objectQuerySql,
   newVersionKey,
   objectColumns,
-  objectPageSql,
   objectWhere,
   planAdd,
   postgresSql,
@@ -360,21 +358,7 @@ export class PostgresStore extends Records implements Store {
   async queryObjects(query: ObjectQuery): Promise<ObjectPage> {
     return this.withClient(`querying collection ${query.collectionId}`, async (client) => {
       const params: unknown[] = []
-      const limit = Math.max(0, Math.trunc(query.limit))
-      const sql = objectPageSql(
-        postgresSql,
-        params,
-        {
-          collectionId: query.collectionId,
-          afterMicros: laterOf(query.addedAfterMicros, query.afterMicros),
-          ids: query.ids,
-          types: query.types,
-          specVersions: query.specVersions,
-          versions: query.versions,
-        },
-        limit + 1,
-        SELECT,
-      )
+      const { sql, limit } = objectQuerySql(postgresSql, params, query, SELECT)
       const rows = (await client.query<unknown[]>({ ...this.named(sql, params), rowMode: 'array' }))
         .rows
       const more = rows.length > limit

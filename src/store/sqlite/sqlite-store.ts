@@ -21,10 +21,8 @@ import {
 import {
   arraysToJsonPage,
   jsonPageColumns,
-  laterOf,
   objectColumns,
   objectQuerySql,
-  objectPageSql,
   objectWhere,
   planAdd,
   arrayToVersion,
@@ -361,21 +359,7 @@ export class SqliteStore extends Records implements Store {
   queryObjects(query: ObjectQuery): Promise<ObjectPage> {
     return this.guarded(`querying collection ${query.collectionId}`, () => {
       const params: unknown[] = []
-      const limit = Math.max(0, Math.trunc(query.limit))
-      const sql = objectPageSql(
-        sqliteSql,
-        params,
-        {
-          collectionId: query.collectionId,
-          afterMicros: laterOf(query.addedAfterMicros, query.afterMicros),
-          ids: query.ids,
-          types: query.types,
-          specVersions: query.specVersions,
-          versions: query.versions,
-        },
-        limit + 1,
-        SELECT,
-      )
+      const { sql, limit } = objectQuerySql(sqliteSql, params, query, SELECT)
       const rows = this.prepare(sql).raw(true).all(params) as unknown[][]
       const more = rows.length > limit
       if (more) rows.length = limit
