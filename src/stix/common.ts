@@ -36,6 +36,7 @@ import {
 } from './props.js'
 import { isStixType, type StixCategory } from './type-names.js'
 import { EXTENSION_TYPE_ENUM, HASH_ALGORITHM_OV } from './vocabularies.js'
+import { idContributingProperties } from './sco-ids.js'
 
 const HASH_HEX_LENGTH: Readonly<Record<string, number>> = {
   MD5: 32,
@@ -246,37 +247,6 @@ export function notApplicable(severity: 'error' | 'warning', section: string, wh
   }
 }
 
-/** The ID contributing properties of each SCO type (section 6, per type; process has none). */
-const ID_CONTRIBUTING_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
-  artifact: ['hashes', 'payload_bin'],
-  'autonomous-system': ['number'],
-  directory: ['path'],
-  'domain-name': ['value'],
-  'email-addr': ['value'],
-  'email-message': ['from_ref', 'subject', 'body'],
-  file: ['hashes', 'name', 'extensions', 'parent_directory_ref'],
-  'ipv4-addr': ['value'],
-  'ipv6-addr': ['value'],
-  'mac-addr': ['value'],
-  mutex: ['name'],
-  'network-traffic': [
-    'start',
-    'end',
-    'src_ref',
-    'dst_ref',
-    'src_port',
-    'dst_port',
-    'protocols',
-    'extensions',
-  ],
-  process: [],
-  software: ['name', 'cpe', 'swid', 'vendor', 'version'],
-  url: ['value'],
-  'user-account': ['account_type', 'user_id', 'account_login'],
-  'windows-registry-key': ['key', 'values'],
-  'x509-certificate': ['hashes', 'serial_number'],
-}
-
 /**
  * SCO id UUID versions (section 2.9): UUIDv5 SHOULD be used, but when the type's ID
  * contributing properties are all optional and none is present a UUIDv4 MUST be used.
@@ -290,7 +260,7 @@ export function checkScoIdVersion(
   // Set by the `id` check when the id is well-formed and of this type.
   const version = ctx.idVersion
   if (version <= 0) return
-  const contributing = ID_CONTRIBUTING_PROPERTIES[type] ?? []
+  const contributing = idContributingProperties[type] ?? []
   let any = false
   for (const key of contributing) {
     if (o[key] !== undefined) {
