@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isAppError } from '../errors.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import { memoryStoreWithCollection } from '../../test/helpers/memory-collection.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Collection } from '../store/store.js'
 import { addEnvelope, STATUS_RETENTION_MICROS } from './add-envelope.js'
 
@@ -11,29 +12,7 @@ describe('addEnvelope (TAXII 2.1 section 5.5)', () => {
   const now = Date.UTC(2026, 5, 1) * 1000
 
   beforeEach(async () => {
-    store = SqliteStore.open(':memory:')
-    await store.migrate()
-    const rootId = randomUUID()
-    const createdAt = '2026-01-01T00:00:00.000Z'
-    await store.createApiRoot({
-      id: rootId,
-      path: 'r',
-      title: 'r',
-      description: null,
-      maxContentLength: 10,
-      createdAt,
-    })
-    collection = {
-      id: randomUUID(),
-      apiRootId: rootId,
-      alias: 'c',
-      title: 'c',
-      description: null,
-      mediaTypes: [],
-      defaultDistribution: { scope: 'community', groups: [], recipients: [] },
-      createdAt,
-    }
-    await store.createCollection(collection)
+    ;({ store, collection } = await memoryStoreWithCollection())
   })
 
   afterEach(async () => {

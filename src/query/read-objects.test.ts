@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { objectMetadata } from '../ingest/object-metadata.js'
-import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import { memoryStoreWithCollection } from '../../test/helpers/memory-collection.js'
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Collection } from '../store/store.js'
 import { objectExists, readObjectJsonPage, readObjectPage } from './read-objects.js'
 
@@ -11,29 +12,7 @@ describe('readObjectPage / objectExists', () => {
   const ids = [randomUUID(), randomUUID(), randomUUID()].map((u) => `ipv4-addr--${u}`)
 
   beforeEach(async () => {
-    store = SqliteStore.open(':memory:')
-    await store.migrate()
-    const rootId = randomUUID()
-    const createdAt = '2026-01-01T00:00:00.000Z'
-    await store.createApiRoot({
-      id: rootId,
-      path: 'r',
-      title: 'r',
-      description: null,
-      maxContentLength: 10,
-      createdAt,
-    })
-    collection = {
-      id: randomUUID(),
-      apiRootId: rootId,
-      alias: 'c',
-      title: 'c',
-      description: null,
-      mediaTypes: [],
-      defaultDistribution: { scope: 'community', groups: [], recipients: [] },
-      createdAt,
-    }
-    await store.createCollection(collection)
+    ;({ store, collection } = await memoryStoreWithCollection())
     const rows = ids.map((id) => {
       const object = { type: 'ipv4-addr', spec_version: '2.1', id, value: '192.0.2.1' }
       return objectMetadata(object, JSON.stringify(object), collection, {
