@@ -3,7 +3,7 @@
  * collections, grants, statuses), written once with Kysely and run over either dialect. Driver
  * errors are handed to the adapter's `mapError`, which turns them into AppError codes.
  */
-import type { Kysely } from 'kysely'
+import type { Compilable, CompiledQuery, Kysely } from 'kysely'
 import { AppError } from '../../errors.js'
 import type {
   ApiKey,
@@ -101,6 +101,34 @@ export class Records {
   /** Set by the adapter's `close()`; every later call is refused. */
   protected closed = false
 
+  /** SQL of the lookups every TAXII request makes, compiled once per statement shape. */
+  private readonly compiled = new Map<string, CompiledQuery>()
+
+  /**
+   * Runs a statement compiled on its first use and reused after with this call's values:
+   * Kysely otherwise rebuilds and recompiles the query on every call, which costs more than the
+   * small account and collection lookups themselves. Only the SQL text is kept; every call
+   * still reads the database, so account state (disabled users, revoked keys) is never cached.
+   * `build` must bind exactly `parameters`, in order (checked when it is first compiled).
+   */
+  private async reuse<Row>(
+    shape: string,
+    build: () => Compilable<Row>,
+    parameters: readonly unknown[],
+  ): Promise<Row[]> {
+    let compiled = this.compiled.get(shape) as CompiledQuery<Row> | undefined
+    if (compiled === undefined) {
+      compiled = build().compile()
+      const bound = compiled.parameters
+      if (bound.length !== parameters.length || bound.some((value, i) => value !== parameters[i])) {
+        throw new Error(`statement ${shape} does not bind the values it is given`)
+      }
+      this.compiled.set(shape, compiled)
+    }
+    const result = await this.db.executeQuery<Row>({ ...compiled, parameters })
+    return result.rows
+  }
+
   private async run<T>(what: string, work: () => Promise<T>): Promise<T> {
     if (this.closed) throw new AppError('STORE_UNAVAILABLE', { detail: 'the store is closed' })
     try {
@@ -180,8 +208,10 @@ export class Records {
   }
 
   async getUser(id: string): Promise<User | undefined> {
-    const row = await this.run(`reading user ${id}`, () =>
-      this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    const [row] = await this.run(`reading user ${id}`, () =>
+      this.reuse('getUser', () => this.db.selectFrom('users').selectAll().where('id', '=', id), [
+        id,
+      ]),
     )
     return row && toUser(row)
   }
@@ -243,8 +273,12 @@ export class Records {
   }
 
   async getApiKeyByPrefix(prefix: string): Promise<ApiKey | undefined> {
-    const row = await this.run(`reading API key ${prefix}`, () =>
-      this.db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst(),
+    const [row] = await this.run(`reading API key ${prefix}`, () =>
+      this.reuse(
+        'getApiKeyByPrefix',
+        () => this.db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix),
+        [prefix],
+      ),
     )
     return row && toApiKey(row)
   }
@@ -271,7 +305,11 @@ export class Records {
 
   async touchApiKey(id: string, at: string): Promise<void> {
     await this.run(`updating API key ${id}`, () =>
-      this.db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute(),
+      this.reuse(
+        'touchApiKey',
+        () => this.db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id),
+        [at, id],
+      ),
     )
   }
 
@@ -292,8 +330,12 @@ export class Records {
   }
 
   async getApiRootByPath(path: string): Promise<ApiRoot | undefined> {
-    const row = await this.run(`reading API root ${path}`, () =>
-      this.db.selectFrom('api_roots').selectAll().where('path', '=', path).executeTakeFirst(),
+    const [row] = await this.run(`reading API root ${path}`, () =>
+      this.reuse(
+        'getApiRootByPath',
+        () => this.db.selectFrom('api_roots').selectAll().where('path', '=', path),
+        [path],
+      ),
     )
     return row && toApiRoot(row)
   }
@@ -325,8 +367,12 @@ export class Records {
   }
 
   async getCollection(id: string): Promise<Collection | undefined> {
-    const row = await this.run(`reading collection ${id}`, () =>
-      this.db.selectFrom('collections').selectAll().where('id', '=', id).executeTakeFirst(),
+    const [row] = await this.run(`reading collection ${id}`, () =>
+      this.reuse(
+        'getCollection',
+        () => this.db.selectFrom('collections').selectAll().where('id', '=', id),
+        [id],
+      ),
     )
     return row && toCollection(row)
   }
@@ -372,9 +418,14 @@ export class Records {
 
   async listCollectionGrants(collectionId?: string): Promise<CollectionGrant[]> {
     const rows = await this.run('listing collection grants', () => {
-      let q = this.db.selectFrom('collection_grants').selectAll()
-      if (collectionId !== undefined) q = q.where('collection_id', '=', collectionId)
-      return q.orderBy('collection_id').orderBy('subject_kind').orderBy('subject_id').execute()
+      const build = () => {
+        let q = this.db.selectFrom('collection_grants').selectAll()
+        if (collectionId !== undefined) q = q.where('collection_id', '=', collectionId)
+        return q.orderBy('collection_id').orderBy('subject_kind').orderBy('subject_id')
+      }
+      return collectionId === undefined
+        ? build().execute()
+        : this.reuse('listCollectionGrants(collection)', build, [collectionId])
     })
     return rows.map((r) => ({
       collectionId: r.collection_id,
