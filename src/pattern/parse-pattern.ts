@@ -212,40 +212,39 @@ class Parser {
     return ast.pattern({ expr, span: this.spanFrom(start) })
   }
 
+  /**
+   * `first (KEYWORD operand)*` as a left-associative n-ary chain (section 9.5.3): the frozen
+   * operands, or undefined when `first` stands alone.
+   */
+  private joinedBy<T>(keyword: string, first: T, next: () => T): readonly T[] | undefined {
+    if (!this.isKeyword(keyword)) return undefined
+    const operands = [first]
+    while (this.isKeyword(keyword)) {
+      this.advance()
+      operands.push(next())
+    }
+    return Object.freeze(operands)
+  }
+
   private parseFollowedBy(): ObservationExpr {
     const start = this.lx.startPosition()
     const first = this.parseObservationOr()
-    if (!this.isKeyword('FOLLOWEDBY')) return first
-    const operands = [first]
-    while (this.isKeyword('FOLLOWEDBY')) {
-      this.advance()
-      operands.push(this.parseObservationOr())
-    }
-    return ast.followedBy({ operands: Object.freeze(operands), span: this.spanFrom(start) })
+    const operands = this.joinedBy('FOLLOWEDBY', first, () => this.parseObservationOr())
+    return operands ? ast.followedBy({ operands, span: this.spanFrom(start) }) : first
   }
 
   private parseObservationOr(): ObservationExpr {
     const start = this.lx.startPosition()
     const first = this.parseObservationAnd()
-    if (!this.isKeyword('OR')) return first
-    const operands = [first]
-    while (this.isKeyword('OR')) {
-      this.advance()
-      operands.push(this.parseObservationAnd())
-    }
-    return ast.observationOr({ operands: Object.freeze(operands), span: this.spanFrom(start) })
+    const operands = this.joinedBy('OR', first, () => this.parseObservationAnd())
+    return operands ? ast.observationOr({ operands, span: this.spanFrom(start) }) : first
   }
 
   private parseObservationAnd(): ObservationExpr {
     const start = this.lx.startPosition()
     const first = this.parseQualified()
-    if (!this.isKeyword('AND')) return first
-    const operands = [first]
-    while (this.isKeyword('AND')) {
-      this.advance()
-      operands.push(this.parseQualified())
-    }
-    return ast.observationAnd({ operands: Object.freeze(operands), span: this.spanFrom(start) })
+    const operands = this.joinedBy('AND', first, () => this.parseQualified())
+    return operands ? ast.observationAnd({ operands, span: this.spanFrom(start) }) : first
   }
 
   private parseQualified(): ObservationExpr {
@@ -372,25 +371,15 @@ class Parser {
   private parseComparisonOr(): ComparisonExpr {
     const start = this.lx.startPosition()
     const first = this.parseComparisonAnd()
-    if (!this.isKeyword('OR')) return first
-    const operands = [first]
-    while (this.isKeyword('OR')) {
-      this.advance()
-      operands.push(this.parseComparisonAnd())
-    }
-    return ast.comparisonOr({ operands: Object.freeze(operands), span: this.spanFrom(start) })
+    const operands = this.joinedBy('OR', first, () => this.parseComparisonAnd())
+    return operands ? ast.comparisonOr({ operands, span: this.spanFrom(start) }) : first
   }
 
   private parseComparisonAnd(): ComparisonExpr {
     const start = this.lx.startPosition()
     const first = this.parseComparisonPrimary()
-    if (!this.isKeyword('AND')) return first
-    const operands = [first]
-    while (this.isKeyword('AND')) {
-      this.advance()
-      operands.push(this.parseComparisonPrimary())
-    }
-    return ast.comparisonAnd({ operands: Object.freeze(operands), span: this.spanFrom(start) })
+    const operands = this.joinedBy('AND', first, () => this.parseComparisonPrimary())
+    return operands ? ast.comparisonAnd({ operands, span: this.spanFrom(start) }) : first
   }
 
   private parseComparisonPrimary(): ComparisonExpr {
