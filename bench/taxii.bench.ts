@@ -27,9 +27,9 @@
  *
  * `--quick` shrinks everything (3 envelopes, 20,000 preloaded objects) to check that it runs.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { openStore } from '../src/cli/open-store.js'
@@ -365,6 +365,23 @@ async function pageAllPipelined(node: BenchNode): Promise<Throughput & { count: 
   return { ...result, count: items }
 }
 
+/**
+ * CPU time (user + system, ms) a process has used so far, from Linux's `/proc/<pid>/stat` in
+ * clock ticks (taken as 100 a second); undefined where that file cannot be read.
+ */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The fields after the command name, which sits in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return Number.isFinite(ticks) ? ticks * 10 : undefined
+  } catch {
+    return undefined
+  }
+}
+
 async function latencies(samples: number, one: (i: number) => Promise<void>) {
   const times: number[] = []
   for (let i = 0; i < samples; i++) times.push(await timeIt(() => one(i)))
@@ -513,12 +530,32 @@ export async function sqliteRun(
   ctx.log(
     `  of which the server (client reads only more/next, no JSON.parse; ${(serverOnly.bytes / 1e6).toFixed(0)} MB received): ${show(serverOnly)} objects/s`,
   )
+  const serverCpuBefore = processCpuMs(node.process.child.pid)
+  const clientCpuBefore = process.cpuUsage()
+  const pipelinedStart = process.hrtime.bigint()
   const pipelined = await pageAllPipelined(node)
+  const pipelinedWallMs = Number(process.hrtime.bigint() - pipelinedStart) / 1e6
+  const clientCpu = process.cpuUsage(clientCpuBefore)
+  const serverCpuAfter = processCpuMs(node.process.child.pid)
   if (pipelined.count !== paging.count) {
     throw new Error(`pipelined paging saw ${pipelined.count} objects, sequential ${paging.count}`)
   }
   ctx.log(
     `SQLite paging limit=1000, pipelined full-parse client (asks for page N+1 as soon as page N's head arrives, then parses page N whole): ${show(pipelined)} objects/s`,
+  )
+  // Overlap needs a free core for each side; on a shared machine it may not get one.
+  const pages = Math.ceil(pipelined.count / 1000)
+  const perPage = (ms: number) => Math.round((ms / pages) * 1000) / 1000
+  const pipelinedCpuMsPerPage = {
+    wall: perPage(pipelinedWallMs),
+    client: perPage((clientCpu.user + clientCpu.system) / 1000),
+    server:
+      serverCpuBefore === undefined || serverCpuAfter === undefined
+        ? null
+        : perPage(serverCpuAfter - serverCpuBefore),
+  }
+  ctx.log(
+    `  CPU per page during the pipelined paging: client ${pipelinedCpuMsPerPage.client} ms, server ${pipelinedCpuMsPerPage.server ?? 'unknown'} ms, wall time ${pipelinedCpuMsPerPage.wall} ms (load average ${loadavg()[0]?.toFixed(2) ?? '?'} on ${availableParallelism()} cores)`,
   )
   const bare = await bareKeyset(dbPath, known.collectionId)
   ctx.log(`bare keyset paging over the same table: ${show(bare)} rows/s (${bare.count} rows)`)
@@ -566,6 +603,7 @@ export async function sqliteRun(
     pagedObjects: paging.count,
     pagingServerOnlyObjectsPerSecond: { total: serverOnly.total, median: serverOnly.median },
     pagingPipelinedObjectsPerSecond: { total: pipelined.total, median: pipelined.median },
+    pagingPipelinedCpuMsPerPage: pipelinedCpuMsPerPage,
     bareKeysetRowsPerSecond: { total: bare.total, median: bare.median },
     getObjectLatencyMs: getById,
     typedAddedAfterPageLatencyMs: typedPage,
