@@ -117,6 +117,19 @@ describe('createAuthenticator', () => {
     expect((await auth.authenticate(header)).kind).toBe('authenticated')
   })
 
+  it('does not tell a wrong password for a disabled user from an unknown user', async () => {
+    const auth = createAuthenticator(store)
+    await admin.setUserDisabled('alice', true)
+    const unknown = await auth.authenticate(basic('nobody', 'some password'))
+    const disabledWrong = await auth.authenticate(basic('alice', 'not her password'))
+    expect(disabledWrong).toEqual(unknown)
+    expect(disabledWrong).toEqual({ kind: 'rejected', reason: 'unknown user or wrong password' })
+    expect(await auth.authenticate(basic('alice', 'alice password 1'))).toEqual({
+      kind: 'rejected',
+      reason: 'user "alice" is disabled',
+    })
+  })
+
   it('drops the cached verification when the password changes', async () => {
     const auth = createAuthenticator(store)
     const old = basic('alice', 'alice password 1')

@@ -81,16 +81,18 @@ export function createAuthenticator(
       await verifyPassword(credentials.password, await decoyHash)
       return reject('unknown user or wrong password')
     }
-    if (user.disabled) return reject(`user "${user.name}" is disabled`)
     const key = cacheKey(header, user.passwordHash)
     const until = verified.get(key)
-    if (until !== undefined && until > now())
-      return { kind: 'authenticated', principal: principalOf(user, 'password') }
-    if (until !== undefined) verified.delete(key)
-    if (!(await verifyPassword(credentials.password, user.passwordHash))) {
-      return reject('unknown user or wrong password')
+    if (until === undefined || until <= now()) {
+      if (until !== undefined) verified.delete(key)
+      if (!(await verifyPassword(credentials.password, user.passwordHash))) {
+        return reject('unknown user or wrong password')
+      }
+      remember(key)
     }
-    remember(key)
+    // Only after the password is proven: otherwise the answer (and its speed) would tell anyone
+    // which user names exist and are disabled.
+    if (user.disabled) return reject(`user "${user.name}" is disabled`)
     return { kind: 'authenticated', principal: principalOf(user, 'password') }
   }
 
