@@ -10,6 +10,8 @@ export interface Principal {
   role: Role
   /** Set when authenticated with an API key. */
   keyId?: string
+  /** Set when the API key belongs to a peer node (issue 6): the request is that peer's. */
+  peerId?: string
 }
 
 /** The outcome of reading an `Authorization` header. */

@@ -53,6 +53,11 @@ export interface ApiKey {
   revoked: boolean
   createdAt: string
   lastUsedAt: string | null
+  /**
+   * Set when the key belongs to a peer node (issue 6): whoever holds it is that peer, reading
+   * by outbound-sync rules and writing with the peer as origin. Null for a person's key.
+   */
+  peerId: string | null
 }
 
 export interface ApiRoot {
@@ -76,8 +81,75 @@ export interface Collection {
   mediaTypes: string[]
   /** Default distribution for objects posted here when the publisher names none. */
   defaultDistribution: Distribution
+  /**
+   * Open to unauthenticated readers: they see only what the sharing rule gives the public
+   * (TLP:CLEAR distributed to the federation). False unless an admin opens it.
+   */
+  public: boolean
   createdAt: string
 }
+
+/**
+ * A sharing group (issue 5): a named set of organisations, owned by one organisation whose
+ * admins add and remove members. Membership is read at each request, so a removal takes
+ * effect at once.
+ */
+export interface SharingGroup {
+  id: string
+  /** Unique on the node. */
+  name: string
+  ownerOrgId: string
+  description: string
+  /** Member organisation ids (the owner is not implicitly a member). */
+  members: string[]
+  createdAt: string
+}
+
+/**
+ * The widest sharing a role or user of an organisation may publish with (issue 5,
+ * "Ceilings"). `tlp` is the least restrictive TLP allowed (e.g. `amber`: AMBER, AMBER+STRICT
+ * and RED are allowed, GREEN and CLEAR refused); `scope` the widest distribution scope, in the
+ * order organisation < groups < community < federation. Absent: no cap on that axis.
+ */
+export interface SharingCeiling {
+  tlp?: TlpLevel
+  scope?: DistributionScope
+}
+
+/** An organisation's publishing defaults and caps (issue 5). */
+export interface OrganisationSharing {
+  /** Distribution for its objects when neither the POST nor the object names one; else the collection's. */
+  defaultDistribution: Distribution | null
+  /** Publish anonymously unless the POST or the object says otherwise. */
+  anonymousByDefault: boolean
+  ceilings: {
+    roles: Partial<Record<Role, SharingCeiling>>
+    /** By user id. A user's own ceiling replaces their role's. */
+    users: Record<string, SharingCeiling>
+  }
+}
+
+/**
+ * The sharing rule (`src/sharing/policy.ts`, `decideVisibility`) as the facts the store needs to
+ * apply it as a query filter, so `limit` pages are full and paging never leaks. Built per request
+ * by `src/sharing` (current group memberships, the node default TLP); the store must return
+ * exactly the versions `decideVisibility` calls visible, rows whose TLP or scope is unknown
+ * hidden from all (fail closed). A stored `tlp` of null reads as `defaultTlp`.
+ */
+export type VisibilityFilter =
+  | {
+      kind: 'user'
+      orgId: string
+      /** The viewer is an admin of the node's own organisation (sees NODE_OWN versions). */
+      isNodeAdmin: boolean
+      /** The viewer's organisation is on this node (the community). */
+      onNode: boolean
+      /** The sharing groups whose current members include the viewer's organisation. */
+      groupIds: readonly string[]
+      defaultTlp: TlpLevel
+    }
+  | { kind: 'public'; collectionPublic: boolean; defaultTlp: TlpLevel }
+  | { kind: 'peer'; peerId: string; orgId: string; defaultTlp: TlpLevel }
 
 /** A read/write grant on a collection to an organisation (all its users) or to one user. */
 export interface CollectionGrant {
@@ -155,6 +227,12 @@ export interface ObjectQuery {
   limit: number
   /** Keyset cursor from a previous page's `next`: continue after this `dateAddedMicros`. */
   afterMicros?: number
+  /**
+   * Only the versions this viewer may see (absent: every version, for node tooling). Under a
+   * filter, `first`/`last` are the first/last among the versions the viewer sees, so an
+   * invisible newer version neither shows nor hides an older visible one.
+   */
+  visibility?: VisibilityFilter
 }
 
 export interface ObjectPage {
@@ -172,6 +250,11 @@ export interface ObjectJsonPage {
   json: string[]
   /** Each version's `dateAddedMicros`. */
   dateAddedMicros: number[]
+  /**
+   * Each version: true when the viewer must receive it anonymised (published anonymously and
+   * the viewer is not of the publishing organisation; always false without a visibility filter).
+   */
+  masked: boolean[]
   /** True when more matching versions follow the last item. */
   more: boolean
 }
@@ -293,9 +376,39 @@ export interface Store {
   getCollection(id: string): Promise<Collection | undefined>
   getCollectionByAlias(alias: string): Promise<Collection | undefined>
   listCollections(apiRootId?: string): Promise<Collection[]>
+  /** Change a collection's title, description, default distribution or public flag. */
+  updateCollection(
+    id: string,
+    changes: Partial<Pick<Collection, 'title' | 'description' | 'defaultDistribution' | 'public'>>,
+  ): Promise<boolean>
   /** Insert or replace the grant for (collection, subject). */
   setCollectionGrant(grant: CollectionGrant): Promise<void>
   listCollectionGrants(collectionId?: string): Promise<CollectionGrant[]>
+  /** Remove the grant for (collection, subject); false when there was none. */
+  deleteCollectionGrant(
+    collectionId: string,
+    subjectKind: CollectionGrant['subjectKind'],
+    subjectId: string,
+  ): Promise<boolean>
+
+  // Sharing (issue 5)
+  /** Store a new group with its members (STORE_CONFLICT when the name is taken). */
+  createSharingGroup(group: SharingGroup): Promise<void>
+  getSharingGroup(id: string): Promise<SharingGroup | undefined>
+  getSharingGroupByName(name: string): Promise<SharingGroup | undefined>
+  /** Every group, or those owned by or including `orgId`. */
+  listSharingGroups(orgId?: string): Promise<SharingGroup[]>
+  /** The ids of the groups whose members include `orgId` (read per request by the rule). */
+  groupIdsOfOrganisation(orgId: string): Promise<string[]>
+  updateSharingGroup(id: string, changes: { description?: string }): Promise<boolean>
+  /** Adds a member; false when already a member. STORE_NOT_FOUND for an unknown group. */
+  addSharingGroupMember(groupId: string, orgId: string): Promise<boolean>
+  /** Removes a member; false when not a member. */
+  removeSharingGroupMember(groupId: string, orgId: string): Promise<boolean>
+  deleteSharingGroup(id: string): Promise<boolean>
+  /** The organisation's sharing defaults and ceilings (defaults when never set). */
+  getOrganisationSharing(orgId: string): Promise<OrganisationSharing>
+  setOrganisationSharing(orgId: string, sharing: OrganisationSharing): Promise<void>
 
   // Objects
   /**
@@ -311,8 +424,17 @@ export interface Store {
    * collection; the other filters (added_after, ids, types, spec versions) then apply to them.
    */
   queryObjects(query: ObjectQuery): Promise<ObjectPage>
-  /** Every version of one object in a collection, oldest `dateAdded` first. */
-  getObjectVersions(collectionId: string, id: string): Promise<StoredObjectVersion[]>
+  /**
+   * Every version of one object in a collection, oldest `dateAdded` first; with `visibility`,
+   * only those the viewer may see.
+   */
+  getObjectVersions(
+    collectionId: string,
+    id: string,
+    visibility?: VisibilityFilter,
+  ): Promise<StoredObjectVersion[]>
+  /** Every stored version of one object id in any collection (for `sharing explain`). */
+  findObjectVersions(id: string): Promise<StoredObjectVersion[]>
   /**
    * Delete the versions matching (id, versions, specVersions); returns how many. Without
    * `versions` every version goes (TAXII 2.1 section 5.7 deletes "an object"); `first`/`last`

@@ -177,8 +177,35 @@ const auditLog: Migration = {
   },
 }
 
+const sharing: Migration = {
+  version: 3,
+  name: 'sharing groups, organisation sharing, public collections, peer keys',
+  statements(dialect) {
+    const t = types(dialect)
+    return [
+      `CREATE TABLE sharing_groups (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        owner_org_id TEXT NOT NULL REFERENCES organisations (id),
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE sharing_group_members (
+        group_id TEXT NOT NULL REFERENCES sharing_groups (id) ON DELETE CASCADE,
+        org_id TEXT NOT NULL REFERENCES organisations (id),
+        PRIMARY KEY (group_id, org_id)
+      )`,
+      `CREATE INDEX sharing_group_members_org ON sharing_group_members (org_id)`,
+      // JSON of OrganisationSharing; '{}' reads as the defaults.
+      `ALTER TABLE organisations ADD COLUMN sharing TEXT NOT NULL DEFAULT '{}'`,
+      `ALTER TABLE collections ADD COLUMN public ${t.bool} NOT NULL DEFAULT ${t.false}`,
+      `ALTER TABLE api_keys ADD COLUMN peer_id TEXT`,
+    ]
+  },
+}
+
 /** Every migration, in version order. */
-export const migrations: readonly Migration[] = [initialSchema, auditLog]
+export const migrations: readonly Migration[] = [initialSchema, auditLog, sharing]
 
 /** The version the newest migration brings a database to. */
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0
