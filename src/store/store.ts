@@ -7,6 +7,8 @@
  * (`json`), with the platform's own metadata in columns beside it, never inside the object.
  */
 
+import type { PeerStore } from './peer-store.js'
+
 /** TLP levels, least to most restrictive (TLP 1.0 WHITE is stored as `clear`). */
 export type TlpLevel = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red'
 
@@ -336,6 +338,8 @@ export interface AuditFilter {
 
 export interface Store {
   readonly capabilities: StoreCapabilities
+  /** Peers, sync cursors and tombstones (issue 6; see `peer-store.ts`). */
+  readonly peers: PeerStore
 
   /** Apply every pending schema migration; returns the versions applied. Idempotent. */
   migrate(): Promise<number[]>

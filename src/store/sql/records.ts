@@ -18,7 +18,9 @@ import type {
   User,
 } from '../store.js'
 import { versionKeyOf } from '../timestamps.js'
+import type { PeerStore } from '../peer-store.js'
 import { parseStringArray } from './object-rows.js'
+import { createPeerRecords } from './peer-records.js'
 
 type Bool = number | boolean
 
@@ -96,10 +98,15 @@ export class Records {
     private readonly bool: (value: boolean) => Bool,
     /** Turns a driver error into an AppError (or returns it unchanged). */
     protected readonly mapError: (error: unknown, what: string) => unknown,
-  ) {}
+  ) {
+    this.peers = createPeerRecords(db, bool, mapError)
+  }
 
   /** Set by the adapter's `close()`; every later call is refused. */
   protected closed = false
+
+  /** Peers, sync cursors and tombstones (issue 6). */
+  readonly peers: PeerStore
 
   /** SQL of the lookups every TAXII request makes, compiled once per statement shape. */
   private readonly compiled = new Map<string, CompiledQuery>()
