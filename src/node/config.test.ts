@@ -190,3 +190,38 @@ describe('isLoopbackHost', () => {
     expect(isLoopbackHost('::')).toBe(false)
   })
 })
+
+describe('loadConfig: syncIntervalSeconds (issue 6)', () => {
+  it('defaults to 60 seconds and takes file, environment and flag in that order', () => {
+    expect(loadConfig({ cwd }).syncIntervalSeconds).toBe(60)
+    const file = writeConfig('sync.json', { syncIntervalSeconds: 30 })
+    expect(loadConfig({ cwd, flags: { config: file } }).syncIntervalSeconds).toBe(30)
+    const fromEnv = loadConfig({
+      cwd,
+      flags: { config: file },
+      env: { INTELMESH_SYNC_INTERVAL_SECONDS: '0' },
+    })
+    expect(fromEnv.syncIntervalSeconds).toBe(0)
+    expect(fromEnv.sources.syncIntervalSeconds).toBe('INTELMESH_SYNC_INTERVAL_SECONDS')
+    const fromFlag = loadConfig({
+      cwd,
+      flags: { config: file, syncIntervalSeconds: '5' },
+      env: { INTELMESH_SYNC_INTERVAL_SECONDS: '0' },
+    })
+    expect(fromFlag.syncIntervalSeconds).toBe(5)
+    expect(fromFlag.sources.syncIntervalSeconds).toBe('--sync-interval-seconds')
+  })
+
+  it('names the source of a value that is not whole seconds in 0-86400', () => {
+    expect(
+      configErrorOf(() => loadConfig({ cwd, env: { INTELMESH_SYNC_INTERVAL_SECONDS: '1.5' } })),
+    ).toContain('syncIntervalSeconds (from INTELMESH_SYNC_INTERVAL_SECONDS)')
+    expect(
+      configErrorOf(() => loadConfig({ cwd, flags: { syncIntervalSeconds: '-1' } })),
+    ).toContain('syncIntervalSeconds (from --sync-interval-seconds)')
+    const file = writeConfig('sync-big.json', { syncIntervalSeconds: 100_000 })
+    expect(configErrorOf(() => loadConfig({ cwd, flags: { config: file } }))).toMatch(
+      /syncIntervalSeconds \(from config file .*sync-big\.json\)/,
+    )
+  })
+})

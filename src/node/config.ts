@@ -13,6 +13,7 @@
  * | `adminPassword`       | `INTELMESH_ADMIN_PASSWORD`         |                           |
  * | `nodeName`            | `INTELMESH_NODE_NAME`              | `--node-name`             |
  * | `shutdownTimeoutMs`   | `INTELMESH_SHUTDOWN_TIMEOUT_MS`    |                           |
+ * | `syncIntervalSeconds` | `INTELMESH_SYNC_INTERVAL_SECONDS`  | `--sync-interval-seconds` |
  *
  * Relative paths in the file are relative to the file; elsewhere, to the working directory.
  */
@@ -39,6 +40,8 @@ export interface NodeConfig {
   nodeName: string
   /** How long shutdown waits for in-flight requests before cutting connections. */
   shutdownTimeoutMs: number
+  /** Seconds between the sync scheduler's rounds over the peers (issue 6); 0 turns it off. */
+  syncIntervalSeconds: number
   /** Where each key's value came from, for `--print-config` and error messages. */
   sources: Record<ConfigKey, string>
 }
@@ -53,6 +56,8 @@ export interface ConfigFlags {
   tlsKey?: string
   allowInsecurePublic?: boolean
   nodeName?: string
+  /** Whole seconds, as typed on the command line. */
+  syncIntervalSeconds?: string
 }
 
 const configKeys = [
@@ -65,6 +70,7 @@ const configKeys = [
   'adminPassword',
   'nodeName',
   'shutdownTimeoutMs',
+  'syncIntervalSeconds',
 ] as const
 export type ConfigKey = (typeof configKeys)[number]
 
@@ -78,6 +84,7 @@ const envNames: Record<ConfigKey, string> = {
   adminPassword: 'INTELMESH_ADMIN_PASSWORD',
   nodeName: 'INTELMESH_NODE_NAME',
   shutdownTimeoutMs: 'INTELMESH_SHUTDOWN_TIMEOUT_MS',
+  syncIntervalSeconds: 'INTELMESH_SYNC_INTERVAL_SECONDS',
 }
 
 const flagNames: Partial<Record<ConfigKey, string>> = {
@@ -88,6 +95,23 @@ const flagNames: Partial<Record<ConfigKey, string>> = {
   tlsKey: '--tls-key',
   allowInsecurePublic: '--allow-insecure-public',
   nodeName: '--node-name',
+  syncIntervalSeconds: '--sync-interval-seconds',
+}
+
+/** One day: a longer sync interval is more likely a unit mistake than a wish. */
+const MAX_SYNC_INTERVAL_SECONDS = 86_400
+/** The sync scheduler's default interval. */
+export const DEFAULT_SYNC_INTERVAL_SECONDS = 60
+
+/** Parses whole seconds for `syncIntervalSeconds`; undefined when not 0-86400. */
+function parseSyncInterval(raw: string): number | undefined {
+  if (!/^\s*\d+\s*$/.test(raw)) return undefined
+  const n = Number(raw)
+  return n <= MAX_SYNC_INTERVAL_SECONDS ? n : undefined
+}
+
+function syncIntervalProblem(raw: string): string {
+  return `"${raw}" is not a whole number of seconds (0-${MAX_SYNC_INTERVAL_SECONDS}; 0 turns the scheduler off)`
 }
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty')
@@ -101,6 +125,7 @@ const fileSchema = z.strictObject({
   adminPassword: nonEmpty.optional(),
   nodeName: nonEmpty.optional(),
   shutdownTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+  syncIntervalSeconds: z.number().int().min(0).max(MAX_SYNC_INTERVAL_SECONDS).optional(),
 })
 type Layer = z.infer<typeof fileSchema>
 
@@ -179,6 +204,10 @@ function envLayer(env: Record<string, string | undefined>, cwd: string): Sourced
         throw configError(key, name, `"${raw}" is not a whole number of milliseconds (0-600000)`)
       }
       values[key] = n
+    } else if (key === 'syncIntervalSeconds') {
+      const n = parseSyncInterval(raw)
+      if (n === undefined) throw configError(key, name, syncIntervalProblem(raw))
+      values[key] = n
     } else values[key] = raw
   }
   return { values, source: (key) => envNames[key], baseDir: cwd }
@@ -194,6 +223,17 @@ function flagLayer(flags: ConfigFlags, cwd: string): SourcedLayer {
     values[key] = value
   }
   if (flags.allowInsecurePublic) values.allowInsecurePublic = true
+  if (flags.syncIntervalSeconds !== undefined) {
+    const n = parseSyncInterval(flags.syncIntervalSeconds)
+    if (n === undefined) {
+      throw configError(
+        'syncIntervalSeconds',
+        '--sync-interval-seconds',
+        syncIntervalProblem(flags.syncIntervalSeconds),
+      )
+    }
+    values.syncIntervalSeconds = n
+  }
   return { values, source: (key) => flagNames[key] ?? key, baseDir: cwd }
 }
 
@@ -316,6 +356,7 @@ export function loadConfig(input: LoadConfigInput = {}): NodeConfig {
   }
 
   const shutdown = merged['shutdownTimeoutMs']?.value
+  const syncInterval = merged['syncIntervalSeconds']?.value
   return {
     listen,
     dataDir,
@@ -325,6 +366,8 @@ export function loadConfig(input: LoadConfigInput = {}): NodeConfig {
     adminPassword: adminPassword?.value,
     nodeName: str('nodeName')?.value.trim() ?? 'intelmesh',
     shutdownTimeoutMs: typeof shutdown === 'number' ? shutdown : 10_000,
+    syncIntervalSeconds:
+      typeof syncInterval === 'number' ? syncInterval : DEFAULT_SYNC_INTERVAL_SECONDS,
     sources,
   }
 }
