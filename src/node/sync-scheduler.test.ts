@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import { startNode, type RunningNode } from './start-node.js'
 import {
   createSyncScheduler,
   type PeerRunner,
@@ -45,7 +47,7 @@ function fakeRunner(
       )
       try {
         const run = behaviour[peer.name]
-        return run ? await run(signal) : 'ok'
+        return run ? await run(signal) : `${peer.name}: ok`
       } finally {
         running[peer.name] = (running[peer.name] ?? 1) - 1
       }
@@ -79,11 +81,11 @@ describe('createSyncScheduler', () => {
 
   it('runs every listed peer in a round and logs each summary', async () => {
     const lines: string[] = []
-    const runner = fakeRunner([peerA, peerB], { bravo: () => Promise.resolve('moved 3') })
+    const runner = fakeRunner([peerA, peerB], { bravo: () => Promise.resolve('bravo: moved 3') })
     scheduler = createSyncScheduler({ intervalMs: 60_000, runner, log: (l) => lines.push(l) })
     await scheduler.runRound()
     expect(runner.starts).toEqual({ alpha: 1, bravo: 1 })
-    expect(lines.sort()).toEqual(['sync alpha: ok', 'sync bravo: moved 3'])
+    expect(lines.sort()).toEqual(['alpha: ok', 'bravo: moved 3'])
   })
 
   it('starts rounds on the interval and never runs one peer twice at once', async () => {
@@ -112,7 +114,7 @@ describe('createSyncScheduler', () => {
     await until(() => (runner.starts['charlie'] ?? 0) >= 4 && (runner.starts['alpha'] ?? 0) >= 4)
     expect(runner.starts['bravo']).toBe(1)
     expect(lines).toContain('sync alpha: failed: HTTP 500 from the peer')
-    expect(lines.filter((l) => l === 'sync charlie: ok').length).toBeGreaterThanOrEqual(4)
+    expect(lines.filter((l) => l === 'charlie: ok').length).toBeGreaterThanOrEqual(4)
     expect(scheduler.active()).toEqual(['bravo'])
     expect(await scheduler.stop(50)).toEqual({ cut: ['bravo'] })
   })
@@ -123,11 +125,11 @@ describe('createSyncScheduler', () => {
     const runner: PeerRunner = {
       listPeers: () =>
         ++calls === 1 ? Promise.reject(new Error('database is locked')) : Promise.resolve([peerA]),
-      runPeer: () => Promise.resolve('ok'),
+      runPeer: () => Promise.resolve('alpha: ok'),
     }
     scheduler = createSyncScheduler({ intervalMs: 20, runner, log: (l) => lines.push(l) })
     scheduler.start()
-    await until(() => lines.includes('sync alpha: ok'))
+    await until(() => lines.includes('alpha: ok'))
     expect(lines[0]).toBe('sync: cannot list the peers: database is locked')
   })
 
@@ -177,5 +179,78 @@ describe('createSyncScheduler', () => {
     fail(new Error('the database connection is not open'))
     await sleep(10)
     expect(lines).toEqual([])
+  })
+})
+
+describe('startNode with the sync scheduler', () => {
+  const config = {
+    listen: { host: '127.0.0.1', port: 0 },
+    tls: null,
+    adminPassword: 'test admin password',
+    nodeName: 'test node',
+    shutdownTimeoutMs: 2_000,
+  }
+  const createApp = (): { fetch: () => Response } => ({ fetch: () => new Response('ok') })
+  let node: RunningNode | undefined
+
+  afterEach(async () => {
+    await node?.stop()
+    node = undefined
+  })
+
+  it('starts no scheduler when the interval is 0', async () => {
+    const runner = fakeRunner([peerA], {})
+    node = await startNode({
+      config: { ...config, syncIntervalSeconds: 0 },
+      store: SqliteStore.open(':memory:'),
+      createApp,
+      syncRunner: runner,
+    })
+    expect(node.scheduler).toBeUndefined()
+    await sleep(30)
+    expect(runner.starts).toEqual({})
+  })
+
+  it('runs the peers right after start and lets an in-flight run end its page on stop', async () => {
+    const lines: string[] = []
+    let sawAbort = false
+    const runner = fakeRunner([peerA, peerB], {
+      alpha: async (signal) => {
+        const outcome = await abortableWait(60_000, signal)
+        sawAbort = signal.aborted
+        return `alpha: ${outcome}`
+      },
+    })
+    node = await startNode({
+      config: { ...config, syncIntervalSeconds: 3600 },
+      store: SqliteStore.open(':memory:'),
+      createApp,
+      syncRunner: runner,
+      log: (line) => lines.push(line),
+    })
+    await until(() => lines.includes('bravo: ok'))
+    expect(node.scheduler?.active()).toEqual(['alpha'])
+    const started = Date.now()
+    await node.stop()
+    node = undefined
+    expect(Date.now() - started).toBeLessThan(1_500)
+    expect(sawAbort).toBe(true)
+    expect(runner.starts).toEqual({ alpha: 1, bravo: 1 })
+  })
+
+  it('cuts a run that does not stop within the shutdown timeout, and says so', async () => {
+    const lines: string[] = []
+    const runner = fakeRunner([peerA], { alpha: () => new Promise<string>(() => undefined) })
+    node = await startNode({
+      config: { ...config, shutdownTimeoutMs: 100, syncIntervalSeconds: 3600 },
+      store: SqliteStore.open(':memory:'),
+      createApp,
+      syncRunner: runner,
+      log: (line) => lines.push(line),
+    })
+    await until(() => node?.scheduler?.active().length === 1)
+    await node.stop()
+    node = undefined
+    expect(lines.at(-1)).toMatch(/^sync: cut the runs of alpha at shutdown/)
   })
 })

@@ -7,9 +7,11 @@
  * up to a timeout; a run still going then is cut, and since no page is half-committed the
  * cursors stay consistent.
  *
- * What a run does is not decided here: the node hands in a {@link PeerRunner} built on the sync
- * engine, and tests hand in fakes.
+ * What a run does is not decided here: {@link syncEngineRunner} builds the {@link PeerRunner} of
+ * the sync engine (used by `serve` and by `intelmesh sync` without `--once`); tests hand in fakes.
  */
+import { formatSyncSummary, listPeers, syncPeer } from '../sync/index.js'
+import type { SyncDeps, SyncOptions, SyncReport } from '../sync/index.js'
 
 /** A peer as the scheduler sees it. */
 export interface ScheduledPeer {
@@ -23,7 +25,8 @@ export interface PeerRunner {
   listPeers(): Promise<ScheduledPeer[]>
   /**
    * One sync run of one peer. `signal` aborts at shutdown: stop at the next page boundary.
-   * Resolves with a one-line summary to log (or nothing); a rejection is logged as a failure.
+   * Resolves with a one-line summary to log, naming the peer (or nothing); a rejection is
+   * logged as a failure.
    */
   runPeer(peer: ScheduledPeer, signal: AbortSignal): Promise<string | undefined>
 }
@@ -79,7 +82,7 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
     const done = (async (): Promise<void> => {
       try {
         const summary = await runner.runPeer(peer, controller.signal)
-        if (summary !== undefined && !stopped) log(`sync ${peer.name}: ${summary}`)
+        if (summary !== undefined && !stopped) log(summary)
       } catch (error) {
         // After a stop the store may already be closed under a cut run: that is expected noise.
         if (!controller.signal.aborted) log(`sync ${peer.name}: failed: ${messageOf(error)}`)
@@ -150,6 +153,38 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
       clearTimeout(deadline)
       if (outcome === 'done') return { cut: [] }
       return { cut: [...inFlight.values()].map((run) => run.name) }
+    },
+  }
+}
+
+export interface EngineRunnerOptions {
+  /** Only the peer of this name (default: every enabled peer). */
+  peerName?: string
+  /** Passed to every run (progress callback, page sizes, lease length). */
+  syncOptions?: Omit<SyncOptions, 'signal'>
+  /** Called with each run's report. */
+  onReport?: (report: SyncReport) => void
+}
+
+/**
+ * The sync engine as a {@link PeerRunner}: each round lists the enabled peers afresh (so peers
+ * added, disabled or removed while the node runs are picked up), and each run re-reads its
+ * peer, so changed credentials or maps apply from the next run.
+ */
+export function syncEngineRunner(deps: SyncDeps, options: EngineRunnerOptions = {}): PeerRunner {
+  return {
+    async listPeers() {
+      const peers = await listPeers(deps.store)
+      return peers
+        .filter((p) => p.enabled && (options.peerName === undefined || p.name === options.peerName))
+        .map((p) => ({ id: p.id, name: p.name }))
+    },
+    async runPeer(scheduled, signal) {
+      const peer = await deps.store.peers.getPeer(scheduled.id)
+      if (peer === undefined || !peer.enabled) return undefined
+      const report = await syncPeer(deps, peer, { ...options.syncOptions, signal })
+      options.onReport?.(report)
+      return formatSyncSummary(report)
     },
   }
 }

@@ -25,6 +25,7 @@ function describeConfig(config: NodeConfig): Record<string, unknown> {
     adminPassword: config.adminPassword === undefined ? null : '***',
     nodeName: config.nodeName,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    syncIntervalSeconds: config.syncIntervalSeconds,
     sources: config.sources,
   }
 }
@@ -56,6 +57,7 @@ export const registerServeCommand: CommandRegistrar = (program, ctx) => {
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--allow-insecure-public', 'allow a non-loopback listen address without TLS')
     .option('--node-name <name>', "the node's own organisation name, used on the first start")
+    .option('--sync-interval-seconds <n>', 'seconds between sync rounds with peers (0: off)')
     .option('--print-config', 'print the resolved configuration and its sources, then exit')
     .action(async (options: ServeOptions) => {
       // Configuration errors are the caller's: they reach main() and print as one line.
@@ -72,6 +74,7 @@ export const registerServeCommand: CommandRegistrar = (program, ctx) => {
         node = await startNode({
           config,
           store,
+          log: (line) => ctx.stdout.write(`intelmesh: ${line}\n`),
           createApp: ({ store: s, authenticator }) =>
             createTaxiiApp({
               store: s,
