@@ -78,6 +78,7 @@ async function seed(store: Store): Promise<void> {
     description: null,
     mediaTypes: [],
     defaultDistribution: { scope: 'community', groups: [], recipients: [] },
+    public: false,
     createdAt: '2026-01-01T00:00:00Z',
   })
 }

@@ -10,6 +10,7 @@ const collection: Collection = {
   description: null,
   mediaTypes: [],
   defaultDistribution: { scope: 'groups', groups: ['g1'], recipients: ['o9'] },
+  public: false,
   createdAt: '2026-01-01T00:00:00Z',
 }
 

@@ -45,6 +45,7 @@ function makeCollection(overrides: Partial<Collection> = {}): Collection {
     description: 'everything',
     mediaTypes: ['application/stix+json;version=2.1'],
     defaultDistribution: { scope: 'community', groups: [], recipients: [] },
+    public: false,
     createdAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
   }
@@ -247,6 +248,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           revoked: false,
           createdAt: '2026-01-01T00:00:00.000Z',
           lastUsedAt: null,
+          peerId: null,
         }
         await store.createApiKey(key)
         expect(await store.getApiKeyByPrefix('im_abc123')).toEqual(key)
@@ -720,6 +722,8 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           expect(lean, JSON.stringify(q)).toEqual({
             json: full.items.map((i) => i.json),
             dateAddedMicros: full.items.map((i) => i.dateAddedMicros),
+            // Without a visibility filter nothing is masked (issue 5, anonymous publishing).
+            masked: full.items.map(() => false),
             more: full.more,
           })
         }

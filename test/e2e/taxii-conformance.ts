@@ -94,6 +94,7 @@ export function describeTaxiiServer(
         revoked: false,
         createdAt: new Date().toISOString(),
         lastUsedAt: null,
+        peerId: null,
       })
       return { userId, orgId, key: key.key }
     }
@@ -112,6 +113,7 @@ export function describeTaxiiServer(
         description: 'for tests',
         mediaTypes: ['application/stix+json;version=2.1'],
         defaultDistribution: { scope: 'community', groups: [], recipients: [] },
+        public: false,
         createdAt: new Date().toISOString(),
       })
       for (const grant of grants) await store.setCollectionGrant({ collectionId: id, ...grant })

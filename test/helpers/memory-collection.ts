@@ -30,6 +30,7 @@ export async function memoryStoreWithCollection(): Promise<{
     description: null,
     mediaTypes: [],
     defaultDistribution: { scope: 'community', groups: [], recipients: [] },
+    public: false,
     createdAt,
   }
   await store.createCollection(collection)

@@ -226,6 +226,8 @@ export const dataTables = [
   'collections',
   'api_roots',
   'api_keys',
+  'sharing_group_members',
+  'sharing_groups',
   'users',
   'organisations',
   'settings',

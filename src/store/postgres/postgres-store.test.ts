@@ -40,6 +40,7 @@ async function seedCollection(store: PostgresStore, id: string): Promise<void> {
     description: null,
     mediaTypes: [],
     defaultDistribution: { scope: 'community', groups: [], recipients: [] },
+    public: false,
     createdAt: '2026-01-01T00:00:00Z',
   })
 }

@@ -9,7 +9,7 @@
  * before an earlier one is committed. The whole call is read and written in a handful of
  * set-based statements (unnest arrays) rather than one round trip per object.
  */
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely'
 import pg from 'pg'
 import { AppError } from '../../errors.js'
 import {
@@ -20,7 +20,9 @@ import {
 } from '../migrations/migrations.js'
 import {
   arraysToJsonPage,
+  findObjectVersionsSql,
   jsonPageColumns,
+  objectVersionsSql,
   objectQuerySql,
   newVersionKey,
   objectColumns,
@@ -56,6 +58,7 @@ import type {
   StoreCapabilities,
   StoredObjectVersion,
   VersionMatch,
+  VisibilityFilter,
 } from '../store.js'
 import { mapPostgresError } from './postgres-errors.js'
 
@@ -187,6 +190,17 @@ export class PostgresStore extends Records implements Store {
         await client.query('ROLLBACK').catch(() => undefined)
         throw error
       }
+    })
+  }
+
+  protected atomically(what: string, queries: readonly CompiledQuery[]): Promise<number[]> {
+    return this.transaction(what, async (client) => {
+      const counts: number[] = []
+      for (const q of queries) {
+        const result = await client.query(q.sql, [...q.parameters])
+        counts.push(result.rowCount ?? 0)
+      }
+      return counts
     })
   }
 
@@ -367,15 +381,24 @@ export class PostgresStore extends Records implements Store {
     })
   }
 
-  async getObjectVersions(collectionId: string, id: string): Promise<StoredObjectVersion[]> {
+  async getObjectVersions(
+    collectionId: string,
+    id: string,
+    visibility?: VisibilityFilter,
+  ): Promise<StoredObjectVersion[]> {
     return this.withClient(`reading versions of ${id}`, async (client) => {
-      const result = await client.query<unknown[]>({
-        ...this.named(
-          `SELECT ${SELECT} FROM objects WHERE collection_id = $1 AND id = $2 ORDER BY date_added_micros`,
-          [collectionId, id],
-        ),
-        rowMode: 'array',
-      })
+      const params: unknown[] = []
+      const sql = objectVersionsSql(postgresSql, params, collectionId, id, visibility, SELECT)
+      const result = await client.query<unknown[]>({ ...this.named(sql, params), rowMode: 'array' })
+      return result.rows.map(arrayToVersion)
+    })
+  }
+
+  async findObjectVersions(id: string): Promise<StoredObjectVersion[]> {
+    return this.withClient(`finding versions of ${id}`, async (client) => {
+      const params: unknown[] = []
+      const sql = findObjectVersionsSql(postgresSql, params, id, SELECT)
+      const result = await client.query<unknown[]>({ ...this.named(sql, params), rowMode: 'array' })
       return result.rows.map(arrayToVersion)
     })
   }
@@ -482,7 +505,7 @@ export class PostgresStore extends Records implements Store {
       const params: unknown[] = []
       const { sql, limit } = objectQuerySql(postgresSql, params, query, jsonPageColumns)
       const result = await client.query<unknown[]>({ ...this.named(sql, params), rowMode: 'array' })
-      return arraysToJsonPage(result.rows, limit)
+      return arraysToJsonPage(result.rows, limit, query.visibility)
     })
   }
 }

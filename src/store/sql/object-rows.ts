@@ -12,6 +12,13 @@
  * remainder of the request" is read as: the latest version of the object, when it matches the
  * rest. So an object whose latest version was added before `added_after` is not returned again
  * through an older version.
+ *
+ * Visibility (issue 5, "The rule"): with `ObjectQuery.visibility`, `visibilityCondition` restates
+ * the decision table of `src/sharing/policy.ts` over the row's columns, so pages hold only what
+ * the viewer may see and `limit`/`more` stay exact. `first`/`last` then mean the first/last
+ * version the viewer sees: a row flagged `is_last` that is visible is the last visible one;
+ * any other visible row is the last visible one only when no newer version of the object is
+ * visible (a NOT EXISTS probe on the `objects_version` index).
  */
 import { AppError } from '../../errors.js'
 import type {
@@ -23,6 +30,7 @@ import type {
   StoredObjectVersion,
   TlpLevel,
   VersionMatch,
+  VisibilityFilter,
 } from '../store.js'
 import { microsToTimestamp, versionKeyOf } from '../timestamps.js'
 
@@ -209,19 +217,8 @@ function demote(
   }
 }
 
-const scopes: ReadonlySet<string> = new Set<DistributionScope>([
-  'organisation',
-  'groups',
-  'community',
-  'federation',
-])
-const tlps: ReadonlySet<string> = new Set<TlpLevel>([
-  'clear',
-  'green',
-  'amber',
-  'amber+strict',
-  'red',
-])
+const scopes: readonly DistributionScope[] = ['organisation', 'groups', 'community', 'federation']
+const tlps: readonly TlpLevel[] = ['clear', 'green', 'amber', 'amber+strict', 'red']
 
 /**
  * Reads a row selected as an array of `selectColumns` (the drivers' raw/array mode, which
@@ -229,7 +226,6 @@ const tlps: ReadonlySet<string> = new Set<TlpLevel>([
  */
 export function arrayToVersion(r: readonly unknown[]): StoredObjectVersion {
   const micros = Number(r[1])
-  const scope = String(r[12])
   const tlp = r[11]
   return {
     collectionId: String(r[0]),
@@ -244,9 +240,11 @@ export function arrayToVersion(r: readonly unknown[]): StoredObjectVersion {
     publisherOrgId: nullableString(r[8]),
     publisherActor: nullableString(r[9]),
     markingRefs: parseStringArray(String(r[10])),
-    tlp: typeof tlp === 'string' && tlps.has(tlp) ? (tlp as TlpLevel) : null,
+    // An unknown TLP or scope is handed on as stored (the types cannot vouch for rows), so
+    // that `decideVisibility` sees it and fails closed, as the SQL filter does.
+    tlp: typeof tlp === 'string' ? (tlp as TlpLevel) : null,
     distribution: {
-      scope: scopes.has(scope) ? (scope as DistributionScope) : 'organisation',
+      scope: String(r[12]) as DistributionScope,
       groups: parseStringArray(String(r[13])),
       recipients: parseStringArray(String(r[14])),
     },
@@ -317,6 +315,12 @@ export interface SqlDialect {
    * walks the (collection, date_added) key to avoid a sort, reading the whole collection.
    */
   byIdHint: string
+  /** Position (1-based, 0 when absent) of one text in another: `instr` / `strpos`. */
+  position: string
+  /** A one-character backslash, as an expression (no string-literal escaping rules involved). */
+  backslash: string
+  /** True when the JSON array text `column` has a string element equal to the placeholder. */
+  jsonArrayHas(column: string, placeholder: string): string
 }
 
 export const sqliteSql: SqlDialect = {
@@ -330,6 +334,10 @@ export const sqliteSql: SqlDialect = {
   },
   trueLiteral: '1',
   byIdHint: ' INDEXED BY objects_version',
+  position: 'instr',
+  backslash: 'char(92)',
+  jsonArrayHas: (column, placeholder) =>
+    `EXISTS (SELECT 1 FROM json_each(${column}) AS e WHERE e.value = ${placeholder})`,
 }
 
 export const postgresSql: SqlDialect = {
@@ -343,6 +351,10 @@ export const postgresSql: SqlDialect = {
   },
   trueLiteral: 'TRUE',
   byIdHint: '',
+  position: 'strpos',
+  backslash: 'chr(92)',
+  jsonArrayHas: (column, placeholder) =>
+    `EXISTS (SELECT 1 FROM jsonb_array_elements_text(${column}::jsonb) AS e(v) WHERE e.v = ${placeholder})`,
 }
 
 /**
@@ -353,12 +365,21 @@ export function versionCondition(
   dialect: SqlDialect,
   params: unknown[],
   match: VersionMatch,
+  visibility?: VisibilityFilter,
 ): string | undefined {
   switch (match.kind) {
     case 'last':
-      return `is_last = ${dialect.trueLiteral}`
-    case 'first':
-      return `is_first = ${dialect.trueLiteral}`
+    case 'first': {
+      const flag = match.kind === 'last' ? 'is_last' : 'is_first'
+      if (visibility === undefined) return `${flag} = ${dialect.trueLiteral}`
+      // The row itself is visible (checked beside this condition); it is the last (first)
+      // the viewer sees when no newer (older) version of the object is visible.
+      const beyond = match.kind === 'last' ? '>' : '<'
+      return `(${flag} = ${dialect.trueLiteral} OR NOT EXISTS (SELECT 1 FROM objects AS n${dialect.byIdHint}
+        WHERE n.collection_id = objects.collection_id AND n.id = objects.id
+          AND n.version_key ${beyond} objects.version_key
+          AND ${visibilityCondition(dialect, params, visibility, 'n.')}))`
+    }
     case 'all':
       return undefined
     case 'exact':
@@ -367,7 +388,7 @@ export function versionCondition(
     case 'union': {
       const parts: string[] = []
       for (const part of match.parts) {
-        const condition = versionCondition(dialect, params, part)
+        const condition = versionCondition(dialect, params, part, visibility)
         if (condition === undefined) return undefined
         parts.push(condition)
       }
@@ -383,6 +404,7 @@ export interface ObjectFilter {
   types?: readonly string[] | undefined
   specVersions?: readonly string[] | undefined
   versions?: VersionMatch | undefined
+  visibility?: VisibilityFilter | undefined
 }
 
 /** The WHERE clause (without the keyword) for the filter, pushing its parameters. */
@@ -396,9 +418,99 @@ export function objectWhere(dialect: SqlDialect, params: unknown[], filter: Obje
   if (filter.specVersions) {
     where.push(listOrNothing(dialect, params, 'spec_version', filter.specVersions))
   }
-  const version = versionCondition(dialect, params, filter.versions ?? { kind: 'last' })
+  if (filter.visibility !== undefined) {
+    where.push(visibilityCondition(dialect, params, filter.visibility, ''))
+  }
+  const version = versionCondition(
+    dialect,
+    params,
+    filter.versions ?? { kind: 'last' },
+    filter.visibility,
+  )
   if (version !== undefined) where.push(version)
   return where.join(' AND ')
+}
+
+/** The SQL list of string literals for fixed names (never user input). */
+function literals(names: readonly string[]): string {
+  return names.map((n) => `'${n}'`).join(', ')
+}
+
+/**
+ * The row's effective TLP (`COALESCE(tlp, defaultTlp)`) is one of `levels`. A default that is
+ * not a TLP level makes rows without a TLP match nothing (fail closed).
+ */
+function tlpIn(t: string, levels: readonly TlpLevel[], defaultTlp: unknown): string {
+  const test = `${t}tlp IN (${literals(levels)})`
+  return levels.some((l) => l === defaultTlp) ? `(${t}tlp IS NULL OR ${test})` : test
+}
+
+const belowRed = tlps.filter((l) => l !== 'red')
+const forwardable: readonly TlpLevel[] = ['clear', 'green']
+
+/**
+ * True when the JSON array text `column` (written by `JSON.stringify(string[])`) holds `id`.
+ * The quoted id found as a substring is exact when neither the id nor any stored element holds
+ * a `"` (in stored text such a character is escaped, so its row has a backslash), nor the id a
+ * comma (`","` would match between elements): those rare cases parse the JSON instead.
+ */
+function jsonArrayContains(
+  dialect: SqlDialect,
+  params: unknown[],
+  column: string,
+  id: string,
+): string {
+  if (/["\\,]/.test(id)) return dialect.jsonArrayHas(column, dialect.param(params, id))
+  const needle = dialect.param(params, JSON.stringify(id))
+  const raw = dialect.param(params, id)
+  return `(CASE WHEN ${dialect.position}(${column}, ${dialect.backslash}) = 0
+    THEN ${dialect.position}(${column}, ${needle}) > 0
+    ELSE ${dialect.jsonArrayHas(column, raw)} END)`
+}
+
+/**
+ * The sharing rule (`decideVisibility`, issue 5 "The rule") as a condition on the columns of
+ * `objects` (qualified by `t`, e.g. `n.` or empty): true for exactly the rows the viewer sees.
+ * Rows with an unknown TLP or scope are hidden from everyone, publisher included.
+ */
+export function visibilityCondition(
+  dialect: SqlDialect,
+  params: unknown[],
+  visibility: VisibilityFilter,
+  t: string,
+): string {
+  const d = visibility.defaultTlp
+  const valid = `${tlpIn(t, tlps, d)} AND ${t}dist_scope IN (${literals(scopes)})`
+  switch (visibility.kind) {
+    case 'user': {
+      const grants = [`${t}publisher_org_id = ${dialect.param(params, visibility.orgId)}`]
+      if (visibility.isNodeAdmin) {
+        grants.push(`(${t}publisher_org_id IS NULL AND ${t}origin_peer IS NULL)`)
+      }
+      grants.push(jsonArrayContains(dialect, params, `${t}dist_recipients`, visibility.orgId))
+      // Groups and the community are audiences on this node only.
+      if (visibility.onNode) {
+        const reach = [`${t}dist_scope IN ('community', 'federation')`]
+        const groups = [...new Set(visibility.groupIds)]
+        if (groups.length) {
+          const member = groups.map((g) => jsonArrayContains(dialect, params, `${t}dist_groups`, g))
+          reach.push(`(${t}dist_scope = 'groups' AND (${member.join(' OR ')}))`)
+        }
+        grants.push(`(${tlpIn(t, belowRed, d)} AND (${reach.join(' OR ')}))`)
+      }
+      return `(${valid} AND (${grants.join(' OR ')}))`
+    }
+    case 'public':
+      if (!visibility.collectionPublic) return '1 = 0'
+      return `(${tlpIn(t, ['clear'], d)} AND ${t}dist_scope = 'federation')`
+    case 'peer': {
+      // Never back to the peer it came from; from another peer, only CLEAR and GREEN move on.
+      const origin = `(${t}origin_peer IS NULL OR (${t}origin_peer <> ${dialect.param(params, visibility.peerId)} AND ${tlpIn(t, forwardable, d)}))`
+      const recipient = jsonArrayContains(dialect, params, `${t}dist_recipients`, visibility.orgId)
+      const federated = `(${tlpIn(t, belowRed, d)} AND ${t}dist_scope = 'federation')`
+      return `(${valid} AND ${origin} AND (${recipient} OR ${federated}))`
+    }
+  }
 }
 
 function listOrNothing(
@@ -447,7 +559,7 @@ export function objectPageSql(
 }
 
 /** Columns of a `queryObjectJson` row, in the order `arraysToJsonPage` reads them. */
-export const jsonPageColumns = 'json, date_added_micros'
+export const jsonPageColumns = 'json, date_added_micros, anonymous, publisher_org_id'
 
 /**
  * The page query of an `ObjectQuery` selecting `columns`. It asks for one row more than
@@ -470,6 +582,7 @@ export function objectQuerySql(
       types: query.types,
       specVersions: query.specVersions,
       versions: query.versions,
+      visibility: query.visibility,
     },
     limit + 1,
     columns,
@@ -477,17 +590,62 @@ export function objectQuerySql(
   return { sql, limit }
 }
 
-/** Reads rows selected as arrays of `jsonPageColumns` (at most `limit + 1`) into a page. */
+/**
+ * Reads rows selected as arrays of `jsonPageColumns` (at most `limit + 1`) into a page. A row
+ * is masked for a viewer when it was published anonymously and the viewer is not a user of the
+ * publishing organisation; nothing is masked without a viewer.
+ */
 export function arraysToJsonPage(
   rows: readonly (readonly unknown[])[],
   limit: number,
+  visibility?: VisibilityFilter,
 ): ObjectJsonPage {
   const json: string[] = []
   const dateAddedMicros: number[] = []
+  const masked: boolean[] = []
+  const ownOrg = visibility?.kind === 'user' ? visibility.orgId : undefined
   for (const row of rows) {
     if (json.length === limit) break
     json.push(String(row[0]))
     dateAddedMicros.push(Number(row[1]))
+    masked.push(
+      visibility !== undefined && Boolean(row[2]) && (ownOrg === undefined || row[3] !== ownOrg),
+    )
   }
-  return { json, dateAddedMicros, more: rows.length > limit }
+  return { json, dateAddedMicros, masked, more: rows.length > limit }
+}
+
+/**
+ * The versions of one object in one collection, oldest `date_added` first, with only those the
+ * viewer sees when `visibility` is given.
+ */
+export function objectVersionsSql(
+  dialect: SqlDialect,
+  params: unknown[],
+  collectionId: string,
+  id: string,
+  visibility: VisibilityFilter | undefined,
+  columns: string,
+): string {
+  const where = [
+    `collection_id = ${dialect.param(params, collectionId)}`,
+    `id = ${dialect.param(params, id)}`,
+  ]
+  if (visibility !== undefined) where.push(visibilityCondition(dialect, params, visibility, ''))
+  return `SELECT ${columns} FROM objects${dialect.byIdHint} WHERE ${where.join(' AND ')} ORDER BY date_added_micros`
+}
+
+/**
+ * Every version of one object id in every collection, by collection then `date_added`. The
+ * collection list drives the lookup so each collection is one probe of `objects_version`.
+ */
+export function findObjectVersionsSql(
+  dialect: SqlDialect,
+  params: unknown[],
+  id: string,
+  columns: string,
+): string {
+  return `SELECT ${columns} FROM objects${dialect.byIdHint}
+    WHERE collection_id IN (SELECT c.id FROM collections AS c) AND id = ${dialect.param(params, id)}
+    ORDER BY collection_id, date_added_micros`
 }

@@ -11,10 +11,15 @@ import type {
   Collection,
   CollectionGrant,
   Distribution,
+  DistributionScope,
   Organisation,
+  OrganisationSharing,
   Role,
+  SharingCeiling,
+  SharingGroup,
   StatusDetail,
   StatusRecord,
+  TlpLevel,
   User,
 } from '../store.js'
 import { versionKeyOf } from '../timestamps.js'
@@ -27,7 +32,14 @@ type Bool = number | boolean
 /** Kysely's view of the record tables. */
 export interface RecordTables {
   settings: { key: string; value: string }
-  organisations: { id: string; name: string; identity_id: string; created_at: string }
+  organisations: {
+    id: string
+    name: string
+    identity_id: string
+    created_at: string
+    /** JSON of `OrganisationSharing`; '{}' (the column default) reads as the defaults. */
+    sharing: string
+  }
   users: {
     id: string
     org_id: string
@@ -46,6 +58,7 @@ export interface RecordTables {
     revoked: Bool
     created_at: string
     last_used_at: string | null
+    peer_id: string | null
   }
   api_roots: {
     id: string
@@ -65,6 +78,7 @@ export interface RecordTables {
     default_distribution: string
     created_at: string
     last_date_added_micros: number | string
+    public: Bool
   }
   collection_grants: {
     collection_id: string
@@ -73,6 +87,14 @@ export interface RecordTables {
     can_read: Bool
     can_write: Bool
   }
+  sharing_groups: {
+    id: string
+    name: string
+    owner_org_id: string
+    description: string
+    created_at: string
+  }
+  sharing_group_members: { group_id: string; org_id: string }
   statuses: {
     id: string
     api_root_id: string
@@ -91,7 +113,7 @@ export interface RecordTables {
 const roles: readonly Role[] = ['admin', 'analyst', 'reader']
 
 /** Record operations shared by both adapters, which extend it with the object methods. */
-export class Records {
+export abstract class Records {
   constructor(
     protected readonly db: Kysely<RecordTables>,
     /** How this dialect binds a boolean (SQLite has none). */
@@ -136,6 +158,13 @@ export class Records {
     return result.rows
   }
 
+  /**
+   * Runs compiled statements in one transaction (all or nothing) and returns each one's count
+   * of affected rows. The adapter decides how: on SQLite a Kysely transaction would span
+   * awaits, and the adapter's own synchronous writes could land inside it.
+   */
+  protected abstract atomically(what: string, queries: readonly CompiledQuery[]): Promise<number[]>
+
   private async run<T>(what: string, work: () => Promise<T>): Promise<T> {
     if (this.closed) throw new AppError('STORE_UNAVAILABLE', { detail: 'the store is closed' })
     try {
@@ -171,6 +200,7 @@ export class Records {
           name: org.name,
           identity_id: org.identityId,
           created_at: org.createdAt,
+          sharing: '{}',
         })
         .execute(),
     )
@@ -274,6 +304,7 @@ export class Records {
           revoked: this.bool(key.revoked),
           created_at: key.createdAt,
           last_used_at: key.lastUsedAt,
+          peer_id: key.peerId,
         })
         .execute(),
     )
@@ -368,6 +399,7 @@ export class Records {
           default_distribution: JSON.stringify(c.defaultDistribution),
           created_at: c.createdAt,
           last_date_added_micros: 0,
+          public: this.bool(c.public),
         })
         .execute(),
     )
@@ -399,6 +431,35 @@ export class Records {
       return q.orderBy('created_at').orderBy('id').execute()
     })
     return rows.map(toCollection)
+  }
+
+  async updateCollection(
+    id: string,
+    changes: Partial<Pick<Collection, 'title' | 'description' | 'defaultDistribution' | 'public'>>,
+  ): Promise<boolean> {
+    const set: Partial<RecordTables['collections']> = {}
+    if (changes.title !== undefined) set.title = changes.title
+    if (changes.description !== undefined) set.description = changes.description
+    if (changes.defaultDistribution !== undefined) {
+      set.default_distribution = JSON.stringify(changes.defaultDistribution)
+    }
+    if (changes.public !== undefined) set.public = this.bool(changes.public)
+    return this.run(`updating collection ${id}`, async () => {
+      if (Object.keys(set).length === 0) {
+        const row = await this.db
+          .selectFrom('collections')
+          .select('id')
+          .where('id', '=', id)
+          .executeTakeFirst()
+        return row !== undefined
+      }
+      const result = await this.db
+        .updateTable('collections')
+        .set(set)
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    })
   }
 
   async setCollectionGrant(grant: CollectionGrant): Promise<void> {
@@ -440,6 +501,226 @@ export class Records {
       subjectId: r.subject_id,
       canRead: Boolean(r.can_read),
       canWrite: Boolean(r.can_write),
+    }))
+  }
+
+  async deleteCollectionGrant(
+    collectionId: string,
+    subjectKind: CollectionGrant['subjectKind'],
+    subjectId: string,
+  ): Promise<boolean> {
+    const result = await this.run(`revoking the grant on collection ${collectionId}`, () =>
+      this.db
+        .deleteFrom('collection_grants')
+        .where('collection_id', '=', collectionId)
+        .where('subject_kind', '=', subjectKind)
+        .where('subject_id', '=', subjectId)
+        .executeTakeFirst(),
+    )
+    return result.numDeletedRows > 0n
+  }
+
+  async createSharingGroup(group: SharingGroup): Promise<void> {
+    const queries = [
+      this.db
+        .insertInto('sharing_groups')
+        .values({
+          id: group.id,
+          name: group.name,
+          owner_org_id: group.ownerOrgId,
+          description: group.description,
+          created_at: group.createdAt,
+        })
+        .compile(),
+    ]
+    const members = [...new Set(group.members)]
+    if (members.length) {
+      queries.push(
+        this.db
+          .insertInto('sharing_group_members')
+          .values(members.map((orgId) => ({ group_id: group.id, org_id: orgId })))
+          .compile(),
+      )
+    }
+    const what = `creating sharing group ${group.name}`
+    await this.run(what, () => this.atomically(what, queries))
+  }
+
+  async getSharingGroup(id: string): Promise<SharingGroup | undefined> {
+    const [group] = await this.run(`reading sharing group ${id}`, async () =>
+      this.withMembers(
+        await this.db.selectFrom('sharing_groups').selectAll().where('id', '=', id).execute(),
+      ),
+    )
+    return group
+  }
+
+  async getSharingGroupByName(name: string): Promise<SharingGroup | undefined> {
+    const [group] = await this.run(`reading sharing group ${name}`, async () =>
+      this.withMembers(
+        await this.db.selectFrom('sharing_groups').selectAll().where('name', '=', name).execute(),
+      ),
+    )
+    return group
+  }
+
+  async listSharingGroups(orgId?: string): Promise<SharingGroup[]> {
+    return this.run('listing sharing groups', async () => {
+      let q = this.db.selectFrom('sharing_groups').selectAll()
+      if (orgId !== undefined) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('owner_org_id', '=', orgId),
+            eb(
+              'id',
+              'in',
+              eb.selectFrom('sharing_group_members').select('group_id').where('org_id', '=', orgId),
+            ),
+          ]),
+        )
+      }
+      return this.withMembers(await q.orderBy('name').orderBy('id').execute())
+    })
+  }
+
+  async groupIdsOfOrganisation(orgId: string): Promise<string[]> {
+    const rows = await this.run(`reading the sharing groups of organisation ${orgId}`, () =>
+      this.reuse(
+        'groupIdsOfOrganisation',
+        () =>
+          this.db
+            .selectFrom('sharing_group_members')
+            .select('group_id')
+            .where('org_id', '=', orgId)
+            .orderBy('group_id'),
+        [orgId],
+      ),
+    )
+    return rows.map((r) => r.group_id)
+  }
+
+  async updateSharingGroup(id: string, changes: { description?: string }): Promise<boolean> {
+    return this.run(`updating sharing group ${id}`, async () => {
+      if (changes.description === undefined) {
+        const row = await this.db
+          .selectFrom('sharing_groups')
+          .select('id')
+          .where('id', '=', id)
+          .executeTakeFirst()
+        return row !== undefined
+      }
+      const result = await this.db
+        .updateTable('sharing_groups')
+        .set({ description: changes.description })
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    })
+  }
+
+  async addSharingGroupMember(groupId: string, orgId: string): Promise<boolean> {
+    return this.run(`adding organisation ${orgId} to sharing group ${groupId}`, async () => {
+      const group = await this.db
+        .selectFrom('sharing_groups')
+        .select('id')
+        .where('id', '=', groupId)
+        .executeTakeFirst()
+      if (group === undefined) {
+        throw new AppError('STORE_NOT_FOUND', {
+          detail: `sharing group ${groupId} does not exist`,
+          details: { groupId },
+        })
+      }
+      // An unknown organisation fails the foreign key (STORE_NOT_FOUND through mapError).
+      const result = await this.db
+        .insertInto('sharing_group_members')
+        .values({ group_id: groupId, org_id: orgId })
+        .onConflict((oc) => oc.columns(['group_id', 'org_id']).doNothing())
+        .executeTakeFirst()
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n
+    })
+  }
+
+  async removeSharingGroupMember(groupId: string, orgId: string): Promise<boolean> {
+    const result = await this.run(
+      `removing organisation ${orgId} from sharing group ${groupId}`,
+      () =>
+        this.db
+          .deleteFrom('sharing_group_members')
+          .where('group_id', '=', groupId)
+          .where('org_id', '=', orgId)
+          .executeTakeFirst(),
+    )
+    return result.numDeletedRows > 0n
+  }
+
+  async deleteSharingGroup(id: string): Promise<boolean> {
+    const what = `deleting sharing group ${id}`
+    const counts = await this.run(what, () =>
+      // Members first, in the same transaction: ON DELETE CASCADE needs SQLite's foreign_keys
+      // pragma, which a database opened by another tool may lack.
+      this.atomically(what, [
+        this.db.deleteFrom('sharing_group_members').where('group_id', '=', id).compile(),
+        this.db.deleteFrom('sharing_groups').where('id', '=', id).compile(),
+      ]),
+    )
+    return (counts[1] ?? 0) > 0
+  }
+
+  async getOrganisationSharing(orgId: string): Promise<OrganisationSharing> {
+    const row = await this.run(`reading the sharing settings of organisation ${orgId}`, () =>
+      this.db
+        .selectFrom('organisations')
+        .select('sharing')
+        .where('id', '=', orgId)
+        .executeTakeFirst(),
+    )
+    return parseOrganisationSharing(row?.sharing)
+  }
+
+  async setOrganisationSharing(orgId: string, sharing: OrganisationSharing): Promise<void> {
+    const result = await this.run(`writing the sharing settings of organisation ${orgId}`, () =>
+      this.db
+        .updateTable('organisations')
+        .set({ sharing: JSON.stringify(sharing) })
+        .where('id', '=', orgId)
+        .executeTakeFirst(),
+    )
+    if (result.numUpdatedRows === 0n) {
+      throw new AppError('STORE_NOT_FOUND', {
+        detail: `organisation ${orgId} does not exist`,
+        details: { orgId },
+      })
+    }
+  }
+
+  /** Groups with their members (one query for the members of all of them). */
+  private async withMembers(rows: RecordTables['sharing_groups'][]): Promise<SharingGroup[]> {
+    if (!rows.length) return []
+    const members = await this.db
+      .selectFrom('sharing_group_members')
+      .select(['group_id', 'org_id'])
+      .where(
+        'group_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('group_id')
+      .orderBy('org_id')
+      .execute()
+    const byGroup = new Map<string, string[]>()
+    for (const m of members) {
+      let list = byGroup.get(m.group_id)
+      if (!list) byGroup.set(m.group_id, (list = []))
+      list.push(m.org_id)
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      ownerOrgId: r.owner_org_id,
+      description: r.description,
+      members: byGroup.get(r.id) ?? [],
+      createdAt: r.created_at,
     }))
   }
 
@@ -503,6 +784,7 @@ function toApiKey(r: RecordTables['api_keys']): ApiKey {
     revoked: Boolean(r.revoked),
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
+    peerId: r.peer_id,
   }
 }
 
@@ -526,22 +808,86 @@ function toCollection(r: RecordTables['collections']): Collection {
     description: r.description,
     mediaTypes: parseStringArray(r.media_types),
     defaultDistribution: parseDistribution(r.default_distribution),
+    public: Boolean(r.public),
     createdAt: r.created_at,
   }
 }
 
 function parseDistribution(text: string): Distribution {
-  const value = JSON.parse(text) as Partial<Distribution> | null
-  const scope = value?.scope
+  return distributionOf(JSON.parse(text))
+}
+
+/** A distribution from parsed JSON; an unknown scope narrows to `organisation`. */
+function distributionOf(parsed: unknown): Distribution {
+  const value = isRecord(parsed) ? parsed : {}
+  const { scope, groups, recipients } = value
   return {
-    scope:
-      scope === 'groups' || scope === 'community' || scope === 'federation'
-        ? scope
-        : 'organisation',
-    groups: Array.isArray(value?.groups) ? value.groups.filter((g) => typeof g === 'string') : [],
-    recipients: Array.isArray(value?.recipients)
-      ? value.recipients.filter((g) => typeof g === 'string')
-      : [],
+    scope: isScope(scope) ? scope : 'organisation',
+    groups: Array.isArray(groups) ? groups.filter((g) => typeof g === 'string') : [],
+    recipients: Array.isArray(recipients) ? recipients.filter((g) => typeof g === 'string') : [],
+  }
+}
+
+const scopeNames: readonly DistributionScope[] = [
+  'organisation',
+  'groups',
+  'community',
+  'federation',
+]
+const tlpNames: readonly TlpLevel[] = ['clear', 'green', 'amber', 'amber+strict', 'red']
+
+function isScope(value: unknown): value is DistributionScope {
+  return scopeNames.some((s) => s === value)
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function ceilingOf(value: unknown): SharingCeiling | undefined {
+  if (!isRecord(value)) return undefined
+  const ceiling: SharingCeiling = {}
+  const tlp = tlpNames.find((t) => t === value['tlp'])
+  if (tlp !== undefined) ceiling.tlp = tlp
+  const scope = value['scope']
+  if (isScope(scope)) ceiling.scope = scope
+  return ceiling
+}
+
+/**
+ * An organisation's sharing settings from the stored JSON, read defensively: a missing or
+ * unreadable field takes its default (no default distribution, not anonymous, no ceilings).
+ */
+export function parseOrganisationSharing(text: string | undefined): OrganisationSharing {
+  let parsed: unknown
+  try {
+    parsed = text === undefined ? {} : JSON.parse(text)
+  } catch {
+    parsed = {}
+  }
+  const value = isRecord(parsed) ? parsed : {}
+  const ceilings = isRecord(value['ceilings']) ? value['ceilings'] : {}
+  const roleCeilings: OrganisationSharing['ceilings']['roles'] = {}
+  const rolesValue = ceilings['roles']
+  if (isRecord(rolesValue)) {
+    for (const role of roles) {
+      const ceiling = ceilingOf(rolesValue[role])
+      if (ceiling !== undefined) roleCeilings[role] = ceiling
+    }
+  }
+  const userCeilings: OrganisationSharing['ceilings']['users'] = {}
+  const usersValue = ceilings['users']
+  if (isRecord(usersValue)) {
+    for (const [userId, raw] of Object.entries(usersValue)) {
+      const ceiling = ceilingOf(raw)
+      if (ceiling !== undefined) userCeilings[userId] = ceiling
+    }
+  }
+  const distribution = value['defaultDistribution']
+  return {
+    defaultDistribution: isRecord(distribution) ? distributionOf(distribution) : null,
+    anonymousByDefault: value['anonymousByDefault'] === true,
+    ceilings: { roles: roleCeilings, users: userCeilings },
   }
 }
 

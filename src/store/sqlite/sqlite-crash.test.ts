@@ -87,6 +87,7 @@ describe('SqliteStore under kill -9', () => {
       description: null,
       mediaTypes: [],
       defaultDistribution: { scope: 'community', groups: [], recipients: [] },
+      public: false,
       createdAt: '2026-01-01T00:00:00Z',
     })
     await setup.close()

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely'
+import { Kysely, SqliteDialect, type CompiledQuery, type SqliteDatabase } from 'kysely'
 import { AppError } from '../../errors.js'
 import {
   createSchemaMigrations,
@@ -20,7 +20,9 @@ import {
 } from '../migrations/migrations.js'
 import {
   arraysToJsonPage,
+  findObjectVersionsSql,
   jsonPageColumns,
+  objectVersionsSql,
   objectColumns,
   objectQuerySql,
   objectWhere,
@@ -54,6 +56,7 @@ import type {
   StoreCapabilities,
   StoredObjectVersion,
   VersionMatch,
+  VisibilityFilter,
 } from '../store.js'
 import { mapSqliteError } from './sqlite-errors.js'
 
@@ -183,6 +186,16 @@ export class SqliteStore extends Records implements Store {
       this.statements.set(sql, statement)
     }
     return statement
+  }
+
+  protected atomically(what: string, queries: readonly CompiledQuery[]): Promise<number[]> {
+    return this.guarded(what, () =>
+      this.sqlite
+        .transaction(() =>
+          queries.map((q) => this.sqlite.prepare(q.sql).run(...q.parameters).changes),
+        )
+        .immediate(),
+    )
   }
 
   /** Runs synchronous driver work, settling as a promise (a failure rejects, never throws). */
@@ -367,13 +380,24 @@ export class SqliteStore extends Records implements Store {
     })
   }
 
-  getObjectVersions(collectionId: string, id: string): Promise<StoredObjectVersion[]> {
+  getObjectVersions(
+    collectionId: string,
+    id: string,
+    visibility?: VisibilityFilter,
+  ): Promise<StoredObjectVersion[]> {
     return this.guarded(`reading versions of ${id}`, () => {
-      const rows = this.prepare(
-        `SELECT ${SELECT} FROM objects INDEXED BY objects_version WHERE collection_id = ? AND id = ? ORDER BY date_added_micros`,
-      )
-        .raw(true)
-        .all(collectionId, id) as unknown[][]
+      const params: unknown[] = []
+      const sql = objectVersionsSql(sqliteSql, params, collectionId, id, visibility, SELECT)
+      const rows = this.prepare(sql).raw(true).all(params) as unknown[][]
+      return rows.map(arrayToVersion)
+    })
+  }
+
+  findObjectVersions(id: string): Promise<StoredObjectVersion[]> {
+    return this.guarded(`finding versions of ${id}`, () => {
+      const params: unknown[] = []
+      const sql = findObjectVersionsSql(sqliteSql, params, id, SELECT)
+      const rows = this.prepare(sql).raw(true).all(params) as unknown[][]
       return rows.map(arrayToVersion)
     })
   }
@@ -480,7 +504,8 @@ export class SqliteStore extends Records implements Store {
     return this.guarded(`querying collection ${query.collectionId}`, () => {
       const params: unknown[] = []
       const { sql, limit } = objectQuerySql(sqliteSql, params, query, jsonPageColumns)
-      return arraysToJsonPage(this.prepare(sql).raw(true).all(params) as unknown[][], limit)
+      const rows = this.prepare(sql).raw(true).all(params) as unknown[][]
+      return arraysToJsonPage(rows, limit, query.visibility)
     })
   }
 }

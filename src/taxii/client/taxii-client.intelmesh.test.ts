@@ -76,6 +76,7 @@ beforeAll(async () => {
     revoked: false,
     createdAt: now,
     lastUsedAt: null,
+    peerId: null,
   })
   const rootId = randomUUID()
   await store.createApiRoot({
@@ -96,6 +97,7 @@ beforeAll(async () => {
       description: null,
       mediaTypes: ['application/stix+json;version=2.1'],
       defaultDistribution: { scope: 'community', groups: [], recipients: [] },
+      public: false,
       createdAt: new Date().toISOString(),
     })
     await store.setCollectionGrant({

@@ -67,6 +67,7 @@ describe('createTaxiiApp (in process)', () => {
       description: null,
       mediaTypes: [],
       defaultDistribution: { scope: 'organisation', groups: [], recipients: [] },
+      public: false,
       createdAt,
     })
     await store.setCollectionGrant({
