@@ -233,6 +233,7 @@ export class AdminService {
         revoked: false,
         createdAt: this.#timestamp(),
         lastUsedAt: null,
+        peerId: null,
       }
       await this.#store.createApiKey(apiKey)
       return { apiKey, key: generated.key }
@@ -332,6 +333,7 @@ export class AdminService {
       description: input.description ?? null,
       mediaTypes,
       defaultDistribution: distribution,
+      public: false,
       createdAt: this.#timestamp(),
     }
     await this.#store.createCollection(collection)
