@@ -131,8 +131,11 @@ export interface SyncReport {
   errors: string[]
 }
 
-/** Reason codes of the peer filter, beside the sharing rule's codes. */
-export type FilterCode = 'FILTER_TYPE' | 'FILTER_LABEL' | 'FILTER_TLP_CEILING'
+/**
+ * Reason codes of the peer filter, beside the sharing rule's codes; `PEER_PULL_ONLY` when the
+ * peer's direction is `pull`, so nothing is pushed to it.
+ */
+export type FilterCode = 'FILTER_TYPE' | 'FILTER_LABEL' | 'FILTER_TLP_CEILING' | 'PEER_PULL_ONLY'
 
 /** One version the next push would send or hold back, with the rule that decided. */
 export interface PreviewItem {
