@@ -18,6 +18,8 @@ import { registerValidateCommand } from './commands/validate.js'
 import { registerMatchCommand } from './commands/match.js'
 import { registerDbCommands } from './commands/db.js'
 import { registerAuditCommands } from './commands/audit.js'
+import { registerPeerCommands } from './commands/peer.js'
+import { registerSyncCommand } from './commands/sync.js'
 
 const registrars: CommandRegistrar[] = [
   registerPatternCommands,
@@ -30,6 +32,8 @@ const registrars: CommandRegistrar[] = [
   registerCollectionCommands,
   registerDbCommands,
   registerAuditCommands,
+  registerPeerCommands,
+  registerSyncCommand,
 ]
 
 export function buildProgram(ctx: CliContext): Command {
