@@ -1,10 +1,18 @@
 /**
  * The Add Objects use case (TAXII 2.1 section 5.5): a TAXII envelope in, each object
- * validated, the valid ones stored in one transaction with their metadata, and a complete
- * status resource (section 4.3.1) recorded for the requester and returned.
+ * validated, its audience decided (issue 5: `x_intelmesh_sharing` > POST parameters >
+ * organisation default > collection default, ceilings, TLP:RED recipients; see
+ * src/sharing/publish.ts), the accepted ones stored in one transaction with their metadata, and
+ * a complete status resource (section 4.3.1) recorded for the requester and returned.
  */
 import { randomUUID } from 'node:crypto'
 import { AppError, isAppError } from '../errors.js'
+import {
+  SHARING_PROPERTY,
+  decidePublication,
+  parseSharingProperty,
+  type SharingRequest,
+} from '../sharing/publish.js'
 import { formatPath, validateStix, type StixIssue } from '../stix/index.js'
 import { splitObjectsArray, type SplitResult } from '../stix/read-bundle.js'
 import type {
@@ -16,6 +24,7 @@ import type {
 } from '../store/store.js'
 import { microsToTimestamp } from '../store/timestamps.js'
 import { objectMetadata, objectVersion, type Publisher } from './object-metadata.js'
+import { readPublishingFacts, type Writer } from './publishing-context.js'
 
 /** How long a status stays readable after completion (section 4.3: at least 24 hours). */
 export const STATUS_RETENTION_MICROS = 24 * 3600 * 1_000_000
@@ -32,6 +41,60 @@ export interface AddEnvelopeInput {
   body: string
   /** The request time, in microseconds since the epoch. */
   nowMicros: number
+  /** Who writes: their ceiling applies, and a peer's objects get the peer as origin. */
+  writer?: Writer
+  /** The audience the POST asks for (its query parameters); objects may override it. */
+  sharing?: SharingRequest
+}
+
+/** One element of the envelope made ready: its sharing request split off its JSON. */
+type Prepared =
+  | { ok: false; failure: StatusDetail }
+  | { ok: true; object: Record<string, unknown>; raw: string; sharing?: SharingRequest }
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/**
+ * Validates one element after taking `x_intelmesh_sharing` out of it: the stored JSON never
+ * carries the property (re-serialised only then; otherwise kept byte for byte as received).
+ */
+function prepare(value: unknown, raw: string, index: number): Prepared {
+  let object: unknown = value
+  let text = raw
+  let request: unknown
+  const carries = isRecord(value) && Object.hasOwn(value, SHARING_PROPERTY)
+  if (carries) {
+    const { [SHARING_PROPERTY]: property, ...rest } = value
+    request = property
+    object = rest
+    text = JSON.stringify(rest)
+  }
+  const result = validateStix(object)
+  if (!result.ok) {
+    return {
+      ok: false,
+      failure: {
+        id: describeId(value, index),
+        version: describeVersion(value),
+        message: failureMessage(result.issues),
+      },
+    }
+  }
+  if (!carries) return { ok: true, object: result.object, raw: text }
+  const parsed = parseSharingProperty(request)
+  if (!parsed.ok) {
+    return {
+      ok: false,
+      failure: {
+        id: describeId(value, index),
+        version: describeVersion(value),
+        message: `${describeId(value, index)}: ${parsed.message}`,
+      },
+    }
+  }
+  return { ok: true, object: result.object, raw: text, sharing: parsed.request }
 }
 
 /** The failure message of an invalid object: each error issue with its path and rule. */
@@ -96,17 +159,41 @@ export async function addEnvelope(store: Store, input: AddEnvelopeInput): Promis
   const successes: StatusDetail[] = []
   const failures: StatusDetail[] = []
   const accepted: NewObjectVersion[] = []
-  for (const element of split.objects) {
-    const result = validateStix(element.value)
-    if (!result.ok) {
-      failures.push({
-        id: describeId(element.value, element.index),
-        version: describeVersion(element.value),
-        message: failureMessage(result.issues),
-      })
+  const prepared = split.objects.map((element) =>
+    prepare(element.value, element.raw, element.index),
+  )
+  const requests: SharingRequest[] = input.sharing ? [input.sharing] : []
+  for (const item of prepared) if (item.ok && item.sharing) requests.push(item.sharing)
+  const { context, defaultTlp } = await readPublishingFacts(
+    store,
+    input.collection,
+    input.publisher.orgId,
+    input.writer,
+    requests,
+  )
+  for (const item of prepared) {
+    if (!item.ok) {
+      failures.push(item.failure)
       continue
     }
-    accepted.push(objectMetadata(result.object, element.raw, input.collection, input.publisher))
+    const row = objectMetadata(item.object, item.raw, input.collection, input.publisher)
+    const decided = decidePublication(
+      row.id,
+      row.tlp ?? defaultTlp,
+      item.sharing,
+      input.sharing,
+      context,
+    )
+    if (!decided.ok) {
+      failures.push({ id: row.id, version: row.version, message: decided.message })
+      continue
+    }
+    accepted.push({
+      ...row,
+      distribution: decided.distribution,
+      anonymous: decided.anonymous,
+      originPeer: input.writer?.peerId ?? null,
+    })
   }
   if (accepted.length > 0) {
     const results = await store.addObjects(accepted, input.nowMicros)

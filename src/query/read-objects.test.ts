@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { objectMetadata } from '../ingest/object-metadata.js'
 import { memoryStoreWithCollection } from '../../test/helpers/memory-collection.js'
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
-import type { Collection } from '../store/store.js'
+import type { Collection, VisibilityFilter } from '../store/store.js'
 import { objectExists, readObjectJsonPage, readObjectPage } from './read-objects.js'
 
 describe('readObjectPage / objectExists', () => {
@@ -71,7 +71,11 @@ describe('readObjectPage / objectExists', () => {
       const full = await readObjectPage(store, collection.id, filter, page)
       const lean = await readObjectJsonPage(store, collection.id, filter, page)
       const { items, ...bounds } = full
-      expect(lean).toEqual({ json: items.map((i) => i.json), ...bounds })
+      expect(lean).toEqual({
+        json: items.map((i) => i.json),
+        masked: items.map(() => false),
+        ...bounds,
+      })
     }
     const first = await readObjectJsonPage(store, collection.id, {}, { limit: 2 })
     expect(first.firstDateAdded).toBe('1970-01-01T00:00:01.000000Z')
@@ -81,5 +85,53 @@ describe('readObjectPage / objectExists', () => {
   it('tells whether a collection holds an object', async () => {
     expect(await objectExists(store, collection.id, ids[0] ?? '')).toBe(true)
     expect(await objectExists(store, collection.id, 'ipv4-addr--nope')).toBe(false)
+  })
+
+  it('reads only what the visibility filter lets the viewer see (issue 5, The rule)', async () => {
+    const secret = `indicator--${randomUUID()}`
+    const object = {
+      type: 'indicator',
+      spec_version: '2.1',
+      id: secret,
+      created: '2026-01-01T00:00:00.000Z',
+      modified: '2026-01-01T00:00:00.000Z',
+      pattern: "[ipv4-addr:value = '192.0.2.1']",
+      pattern_type: 'stix',
+      valid_from: '2026-01-01T00:00:00Z',
+    }
+    const row = objectMetadata(object, JSON.stringify(object), collection, {
+      orgId: 'org-a',
+      actor: null,
+    })
+    await store.addObjects(
+      [{ ...row, distribution: { scope: 'organisation', groups: [], recipients: [] } }],
+      2_000_000,
+    )
+    const viewer = (orgId: string): VisibilityFilter => ({
+      kind: 'user',
+      orgId,
+      isNodeAdmin: false,
+      onNode: true,
+      groupIds: [],
+      defaultTlp: 'amber',
+    })
+    const outsider = await readObjectJsonPage(
+      store,
+      collection.id,
+      { visibility: viewer('org-b') },
+      { limit: 10 },
+    )
+    expect(outsider.json.some((j) => j.includes(secret))).toBe(false)
+    expect(outsider.json).toHaveLength(ids.length)
+    const own = await readObjectPage(
+      store,
+      collection.id,
+      { visibility: viewer('org-a') },
+      { limit: 10 },
+    )
+    expect(own.items.map((i) => i.id)).toEqual([...ids, secret])
+    expect(await objectExists(store, collection.id, secret, viewer('org-b'))).toBe(false)
+    expect(await objectExists(store, collection.id, secret, viewer('org-a'))).toBe(true)
+    expect(await objectExists(store, collection.id, secret)).toBe(true)
   })
 })

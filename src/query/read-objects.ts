@@ -1,9 +1,17 @@
 /**
  * Reads of a collection's object versions for TAXII (Get Objects, Get an Object, Get Object
  * Manifests, Get Object Versions): one keyset page at a time, oldest `date_added` first
- * (TAXII 2.1 sections 3.3 and 3.5).
+ * (TAXII 2.1 sections 3.3 and 3.5). With a `visibility` filter (issue 5, built by
+ * `src/sharing/viewer.ts`) every read returns only the versions that viewer may see, and pages,
+ * `more` and the date bounds are those of the visible versions.
  */
-import type { ObjectQuery, Store, StoredObjectVersion, VersionMatch } from '../store/store.js'
+import type {
+  ObjectQuery,
+  Store,
+  StoredObjectVersion,
+  VersionMatch,
+  VisibilityFilter,
+} from '../store/store.js'
 import { microsToTimestamp } from '../store/timestamps.js'
 
 /** Filters of one read; all are ANDed (TAXII 2.1 section 3.4). */
@@ -15,6 +23,8 @@ export interface ObjectFilter {
   /** Default `last` (section 3.4.1). */
   versions?: VersionMatch
   specVersions?: string[]
+  /** Only what this viewer may see (absent: everything, for node tooling). */
+  visibility?: VisibilityFilter
 }
 
 /** One page of a read. */
@@ -32,6 +42,8 @@ export interface ReadPage {
 export interface ReadJsonPage {
   /** Each version's JSON as stored, oldest `date_added` first. */
   json: string[]
+  /** For each version: true when the viewer must receive it anonymised (see `anonymise`). */
+  masked: boolean[]
   more: boolean
   firstDateAdded?: string
   lastDateAdded?: string
@@ -50,6 +62,7 @@ function objectQuery(
   if (filter.versions) query.versions = filter.versions
   if (filter.specVersions) query.specVersions = filter.specVersions
   if (page.afterMicros !== undefined) query.afterMicros = page.afterMicros
+  if (filter.visibility) query.visibility = filter.visibility
   return query
 }
 
@@ -64,7 +77,7 @@ export async function readObjectJsonPage(
   page: { limit: number; afterMicros?: number },
 ): Promise<ReadJsonPage> {
   const result = await store.queryObjectJson(objectQuery(collectionId, filter, page))
-  const out: ReadJsonPage = { json: result.json, more: result.more }
+  const out: ReadJsonPage = { json: result.json, masked: result.masked, more: result.more }
   const first = result.dateAddedMicros[0]
   const last = result.dateAddedMicros[result.dateAddedMicros.length - 1]
   if (first !== undefined && last !== undefined) {
@@ -94,17 +107,18 @@ export async function readObjectPage(
   return out
 }
 
-/** True when the collection holds at least one version of the object. */
+/**
+ * True when the collection holds at least one version of the object (that the viewer may see,
+ * with `visibility`: an object with no visible version does not exist for that viewer).
+ */
 export async function objectExists(
   store: Store,
   collectionId: string,
   id: string,
+  visibility?: VisibilityFilter,
 ): Promise<boolean> {
-  const page = await store.queryObjects({
-    collectionId,
-    ids: [id],
-    versions: { kind: 'all' },
-    limit: 1,
-  })
+  const query: ObjectQuery = { collectionId, ids: [id], versions: { kind: 'all' }, limit: 1 }
+  if (visibility) query.visibility = visibility
+  const page = await store.queryObjects(query)
   return page.items.length > 0
 }

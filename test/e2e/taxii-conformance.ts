@@ -210,6 +210,7 @@ export function describeTaxiiServer(
       carol = await makeActor(orgA, 'analyst')
       bob = await makeActor(orgB, 'reader')
       admin = await makeActor(orgB, 'admin')
+      await store.setSetting('node.org_id', orgB) // admins of the node's organisation are node admins
       rootIds = { main: randomUUID(), big: randomUUID() }
       await store.createApiRoot({
         id: rootIds.main,
@@ -255,7 +256,8 @@ export function describeTaxiiServer(
 
     describe('authentication (section 1.6.9)', () => {
       it('returns 401 with WWW-Authenticate when no credentials are sent', async () => {
-        const response = await call('/taxii2/', { as: null })
+        // Discovery, API roots and the collections list are open for public collections (issue 5).
+        const response = await call(objectsPath(shared), { as: null })
         await expectError(response, 401, 'TAXII_UNAUTHORIZED')
         expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm=.*Bearer/)
       })
@@ -498,7 +500,11 @@ export function describeTaxiiServer(
       it('records publisher, markings, TLP and distribution with each version', async () => {
         const collection = await makeCollection([orgGrant(orgA, true, true)])
         const amber = makeIndicator({ object_marking_refs: [TLP.green, TLP.amber] })
-        const red = makeMalware({ object_marking_refs: [TLP.red1] })
+        // TLP:RED needs a named recipient (issue 5); the property is not stored.
+        const red = makeMalware({
+          object_marking_refs: [TLP.red1],
+          x_intelmesh_sharing: { recipients: [orgB] },
+        })
         const none = makeIdentity()
         const revoked = makeIndicator({ revoked: true })
         await post(collection, [amber, red, none, revoked])
@@ -1157,7 +1163,9 @@ export function describeTaxiiServer(
       }
 
       it('answers 401 with WWW-Authenticate without credentials (section 1.6.9)', async () => {
+        const publicReads = ['/taxii2/', '/api1/', '/api1/collections/']
         for (const [method, path] of endpoints()) {
+          if (method === 'GET' && publicReads.includes(path)) continue
           const init: RequestOptions = { method, as: null }
           if (method === 'POST') init.body = envelope([makeIndicator()])
           const response = await call(path, init)

@@ -4,13 +4,29 @@
  * versions, for every API root in the store. The app does not listen; the caller serves it.
  *
  * Choices where the specification leaves room:
- * - Every endpoint, discovery included, needs credentials (401 with `WWW-Authenticate`
- *   offering Basic and Bearer otherwise). `Accept` is checked first: 406 comes before 401.
- *   An absent `Accept` accepts anything (RFC 7231 section 5.3.2); `application/taxii+json`
- *   without a version means 2.1 (section 1.6.8.2), also as a POST `Content-Type`.
- * - A collection the principal holds no grant on answers 404, as if absent; with a grant but
- *   without `can_read` (reads) or `can_write` (POST) it answers 403. DELETE needs both
- *   (section 5.7). Node admins can read and write everything.
+ * - Every endpoint needs credentials (401 with `WWW-Authenticate` offering Basic and Bearer
+ *   otherwise), except GETs that public collections need: discovery, API roots, the collections
+ *   list (public collections only), and a public collection with its manifest, objects, object
+ *   and versions. Wrong credentials are always 401, never read as "no credentials". `Accept`
+ *   is checked first: 406 comes before 401. An absent `Accept` accepts anything (RFC 7231
+ *   section 5.3.2); `application/taxii+json` without a version means 2.1 (section 1.6.8.2), also
+ *   as a POST `Content-Type`.
+ * - A collection the principal holds no grant on answers 404, as if absent (401 without
+ *   credentials); with a grant but without `can_read` (reads) or `can_write` (POST) it answers
+ *   403. DELETE needs both (section 5.7). Node admins (admins of the node's own organisation)
+ *   can read and write every collection; readers never write. A public collection is listed
+ *   and readable by everyone.
+ * - The sharing rule (issue 5, src/sharing/policy.ts) filters every read in the store, so
+ *   pages, `more`, `next` and the date headers only ever count versions the viewer may see. An
+ *   object with no visible version answers 404 exactly like an absent one (Get an Object, its
+ *   versions, DELETE), and DELETE removes only the versions the caller sees. Anonymously
+ *   published versions reach everyone but their publisher with `created_by_ref` replaced by the
+ *   alliance identity.
+ * - Add Objects accepts the publishing parameters `distribution`, `groups`, `recipients` and
+ *   `anonymous` (docs/sharing.md); an object's `x_intelmesh_sharing` overrides them and is
+ *   removed before storing.
+ * - The audit log gets one entry per request: reads that returned a non-CLEAR version, every
+ *   POST and DELETE, and every 403 (login failures are the authenticator's).
  * - A collection may be addressed by its alias as well as its id (section 5.2.1).
  * - Unknown query parameters answer 400 naming them; unknown `match[<field>]` fields are
  *   ignored (section 3.4); a defined field an endpoint does not list answers 400.
@@ -29,6 +45,12 @@
 import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Authenticator, Principal } from '../../accounts/principal.js'
+import {
+  AuditLog,
+  type AuditAction,
+  type AuditEvent,
+  type JsonValue,
+} from '../../audit/audit-log.js'
 import { AppError } from '../../errors.js'
 import { addEnvelope } from '../../ingest/add-envelope.js'
 import {
@@ -38,7 +60,25 @@ import {
   type ObjectFilter,
   type ReadJsonPage,
 } from '../../query/read-objects.js'
-import type { ApiRoot, Collection, StatusDetail, StatusRecord, Store } from '../../store/store.js'
+import { anonymise } from '../../sharing/anonymise.js'
+import { declaredTlp } from '../../sharing/tlp.js'
+import {
+  readAllianceIdentityId,
+  readDefaultTlp,
+  readNodeOrgId,
+  visibilityFilterOf,
+  viewerOf,
+} from '../../sharing/viewer.js'
+import type {
+  ApiRoot,
+  Collection,
+  ObjectQuery,
+  StatusDetail,
+  StatusRecord,
+  Store,
+  TlpLevel,
+  VisibilityFilter,
+} from '../../store/store.js'
 import { microsToTimestamp, versionKeyOf } from '../../store/timestamps.js'
 import {
   STIX_MEDIA_TYPE,
@@ -62,7 +102,8 @@ import { renderError } from './render-error.js'
 
 declare module 'hono' {
   interface ContextVariableMap {
-    principal: Principal
+    /** The authenticated caller; undefined for a request without credentials. */
+    taxiiCaller: Principal | undefined
   }
 }
 
@@ -78,6 +119,11 @@ export interface TaxiiAppSettings {
   contact?: string
   /** Path segment of the API root advertised as discovery `default`, when it exists. */
   defaultApiRootPath?: string
+  /**
+   * Apply the sharing rule to reads (default true). Only the rule-cost benchmark turns it off,
+   * to compare against; it is never read from configuration.
+   */
+  applySharingRule?: boolean
 }
 
 export interface TaxiiAppDeps {
@@ -88,6 +134,8 @@ export interface TaxiiAppDeps {
   settings?: TaxiiAppSettings
   /** Where unexpected errors are logged (default: standard error). */
   log?: (line: string) => void
+  /** The audit log (default: the store's, on `clock`). */
+  audit?: AuditLog
 }
 
 const DEFAULT_PAGE_SIZE = 1000
@@ -183,16 +231,56 @@ function notFound(what: string): AppError {
   return new AppError('TAXII_NOT_FOUND', { detail: what })
 }
 
+/** The ids an audit entry may carry (others, e.g. a mistyped path segment, go in its details). */
+const AUDITABLE_ID = /^[a-z0-9-]+--[0-9a-fA-F-]{1,64}$/
+
+function auditIds(ids: readonly string[]): { objectIds: string[]; otherIds: string[] } {
+  const objectIds: string[] = []
+  const otherIds: string[] = []
+  for (const id of ids) (AUDITABLE_ID.test(id) ? objectIds : otherIds).push(id)
+  return { objectIds, otherIds }
+}
+
+/** The audit actor of a principal: the peer, else the API key, else the user. */
+function actorOf(principal: Principal): AuditEvent['actor'] {
+  if (principal.peerId !== undefined) return { kind: 'peer', id: principal.peerId }
+  if (principal.keyId !== undefined) return { kind: 'key', id: principal.keyId }
+  return { kind: 'user', id: principal.userId }
+}
+
+/**
+ * The id and effective TLP of one stored object's JSON. Parsed only for the audit decision; the
+ * response carries the text as stored.
+ */
+function idAndTlp(json: string, defaultTlp: TlpLevel): { id: string; tlp: TlpLevel } {
+  const object = JSON.parse(json) as Record<string, unknown>
+  const refs = object['object_marking_refs']
+  const markings = Array.isArray(refs) ? refs.filter((r): r is string => typeof r === 'string') : []
+  return { id: String(object['id']), tlp: declaredTlp(markings) ?? defaultTlp }
+}
+
+/** What the sharing rule needs for one request on one collection. */
+interface ReadSharing {
+  /** The store filter; undefined when the rule is switched off (benchmark only). */
+  visibility: VisibilityFilter | undefined
+  defaultTlp: TlpLevel
+  /** An unauthenticated reader: sees only TLP:CLEAR, so its reads are never audited. */
+  isPublic: boolean
+}
+
 /**
  * Builds the TAXII 2.1 app over a store and an authenticator. Every endpoint needs an
- * authenticated principal; collections are visible to principals holding a grant on them
- * (node admins see all).
+ * authenticated principal except the GETs public collections need; collections are visible
+ * to principals holding a grant on them (node admins see all), and every read goes through the
+ * sharing rule.
  */
 export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   const { store, authenticator } = deps
   const clock = deps.clock ?? (() => Date.now() * 1000)
   const log = deps.log ?? ((line: string) => void process.stderr.write(`${line}\n`))
+  const audit = deps.audit ?? new AuditLog(store, { now: clock })
   const settings = deps.settings ?? {}
+  const applySharingRule = settings.applySharingRule ?? true
   const maxPageSize = Math.max(1, settings.maxPageSize ?? MAX_PAGE_SIZE)
   const defaultPageSize = Math.min(
     maxPageSize,
@@ -210,6 +298,12 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     return renderError(c, notFound(`no TAXII endpoint at ${path}${hint}`), log)
   })
 
+  function unauthorized(): AppError {
+    return new AppError('TAXII_UNAUTHORIZED', {
+      detail: 'send HTTP Basic credentials or an API key as "Authorization: Bearer <key>"',
+    })
+  }
+
   // Section 1.6.8 and 3.1: a response must be acceptable to the client, else 406.
   app.use('*', async (c, next) => {
     if (!acceptsTaxii(c.req.header('Accept'))) {
@@ -220,16 +314,56 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     const outcome = await authenticator.authenticate(c.req.header('Authorization'))
     switch (outcome.kind) {
       case 'anonymous':
-        throw new AppError('TAXII_UNAUTHORIZED', {
-          detail: 'send HTTP Basic credentials or an API key as "Authorization: Bearer <key>"',
-        })
+        // Only reads can be public; which ones is decided by each route (public collections).
+        if (c.req.method !== 'GET' && c.req.method !== 'HEAD') throw unauthorized()
+        c.set('taxiiCaller', undefined)
+        break
       case 'rejected':
         throw new AppError('TAXII_UNAUTHORIZED', { detail: outcome.reason })
       case 'authenticated':
-        c.set('principal', outcome.principal)
+        c.set('taxiiCaller', outcome.principal)
     }
     await next()
   })
+
+  /** The authenticated caller, or 401 for an endpoint that is never public. */
+  function principalOf(c: Context): Principal {
+    const principal = c.get('taxiiCaller')
+    if (principal === undefined) throw unauthorized()
+    return principal
+  }
+
+  async function record(event: AuditEvent): Promise<void> {
+    await audit.append(event)
+  }
+
+  async function auditDenied(
+    c: Context,
+    action: AuditAction,
+    collection: Collection,
+    reason: string,
+    ids: readonly string[] = [],
+  ): Promise<void> {
+    const principal = c.get('taxiiCaller')
+    if (principal === undefined) return
+    const { objectIds, otherIds } = auditIds(ids)
+    const details: Record<string, JsonValue> = {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      reason,
+      org: principal.orgId,
+      user: principal.userId,
+    }
+    if (otherIds.length > 0) details['requestedIds'] = otherIds
+    await record({
+      actor: actorOf(principal),
+      action,
+      objectIds,
+      collectionId: collection.id,
+      outcome: 'denied',
+      details,
+    })
+  }
 
   function query(c: Context, endpoint: EndpointKind): TaxiiQuery {
     return parseTaxiiQuery(new URL(c.req.url).searchParams, endpoint)
@@ -250,31 +384,110 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   async function collectionOf(
     c: Context,
     root: ApiRoot,
-  ): Promise<{ collection: Collection; access: CollectionAccess }> {
+  ): Promise<{ collection: Collection; access: CollectionAccess; nodeOrgId: string | undefined }> {
+    const principal = c.get('taxiiCaller')
     const key = c.req.param('collectionId') ?? ''
     let collection = await store.getCollection(key)
     if (!collection || collection.apiRootId !== root.id) {
       // Section 5.2.1: an alias may stand for the id in the URL.
       collection = await store.getCollectionByAlias(key)
     }
+    // Without credentials only public collections exist: anything else asks for credentials,
+    // whether it exists or not, so nothing is learnt about it.
     // Built only when thrown: an error captures a stack trace, too dear for every request.
-    const missing = () => notFound(`no collection ${key} in API root /${root.path}/`)
+    const missing = () =>
+      principal === undefined
+        ? unauthorized()
+        : notFound(`no collection ${key} in API root /${root.path}/`)
     if (!collection || collection.apiRootId !== root.id) throw missing()
-    const access = collectionAccess(
-      c.get('principal'),
-      await store.listCollectionGrants(collection.id),
-    )
+    const [grants, nodeOrgId] = await Promise.all([
+      principal === undefined ? [] : store.listCollectionGrants(collection.id),
+      readNodeOrgId(store),
+    ])
+    const access = collectionAccess(principal, grants, { nodeOrgId, public: collection.public })
     // A collection the principal holds no grant on is reported as absent (sections 5.2-5.8).
     if (!access.visible) throw missing()
-    return { collection, access }
+    return { collection, access, nodeOrgId }
   }
 
-  function requireRead(access: CollectionAccess, collection: Collection): void {
+  async function requireRead(
+    c: Context,
+    access: CollectionAccess,
+    collection: Collection,
+  ): Promise<void> {
     if (!access.canRead) {
+      await auditDenied(c, 'read', collection, 'can_read is false')
       throw new AppError('TAXII_FORBIDDEN', {
         detail: `no read access to collection ${collection.id} (can_read is false)`,
       })
     }
+  }
+
+  /** The viewer's store filter for this request (group memberships read now). */
+  async function readSharing(
+    c: Context,
+    collection: Collection,
+    nodeOrgId: string | undefined,
+  ): Promise<ReadSharing> {
+    const principal = c.get('taxiiCaller')
+    const defaultTlp = await readDefaultTlp(store)
+    const isPublic = principal === undefined
+    if (!applySharingRule) return { visibility: undefined, defaultTlp, isPublic }
+    const viewer = viewerOf(principal, nodeOrgId)
+    const visibility = await visibilityFilterOf(store, viewer, collection, defaultTlp)
+    return { visibility, defaultTlp, isPublic }
+  }
+
+  /** Replaces `created_by_ref` in the versions the viewer must receive anonymised. */
+  async function unmask(page: ReadJsonPage): Promise<void> {
+    if (!page.masked.includes(true)) return
+    const allianceId = await readAllianceIdentityId(store)
+    if (allianceId === undefined) {
+      throw new AppError('TAXII_INTERNAL', {
+        detail:
+          'an anonymously published object cannot be served: no alliance identity is configured (setting sharing.alliance_identity_id, or node.org_id)',
+      })
+    }
+    page.json = page.json.map((json, i) =>
+      page.masked[i] === true ? anonymise(json, allianceId) : json,
+    )
+  }
+
+  /** One audit entry for a read that returned any version above TLP:CLEAR (issue 5). */
+  async function auditRead(
+    c: Context,
+    collection: Collection,
+    sharing: ReadSharing,
+    endpoint: string,
+    versions: readonly { id: string; tlp: TlpLevel }[],
+  ): Promise<void> {
+    const principal = c.get('taxiiCaller')
+    if (principal === undefined || sharing.isPublic) return
+    const ids = new Set<string>()
+    for (const version of versions) if (version.tlp !== 'clear') ids.add(version.id)
+    if (ids.size === 0) return
+    const { objectIds, otherIds } = auditIds([...ids])
+    const details: Record<string, JsonValue> = {
+      endpoint,
+      org: principal.orgId,
+      user: principal.userId,
+      versions: versions.length,
+    }
+    if (otherIds.length > 0) details['otherIds'] = otherIds
+    await record({
+      actor: actorOf(principal),
+      action: 'read',
+      objectIds,
+      collectionId: collection.id,
+      outcome: 'success',
+      details,
+    })
+  }
+
+  /** The ids and TLPs of a JSON page, for its audit entry; nothing parsed for public readers. */
+  function jsonVersions(page: ReadJsonPage, sharing: ReadSharing): { id: string; tlp: TlpLevel }[] {
+    if (sharing.isPublic) return []
+    return page.json.map((json) => idAndTlp(json, sharing.defaultTlp))
   }
 
   async function readPage<P extends PageBounds>(
@@ -293,27 +506,30 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   }
 
   /**
-   * 404 unless the collection holds some version of the object. A page that found versions
-   * proves it without another query.
+   * 404 unless the collection holds some version of the object that the viewer may see. A page
+   * that found versions proves it without another query.
    */
   async function requireObject(
     collection: Collection,
     objectId: string,
+    visibility: VisibilityFilter | undefined,
     found?: number,
   ): Promise<void> {
     if (found !== undefined && found > 0) return
-    if (!(await objectExists(store, collection.id, objectId))) {
+    if (!(await objectExists(store, collection.id, objectId, visibility))) {
+      // The same body whether the object is absent or only invisible to this viewer.
       throw notFound(`no object ${objectId} in collection ${collection.id}`)
     }
   }
 
-  function collectionFilter(q: TaxiiQuery): ObjectFilter {
+  function collectionFilter(q: TaxiiQuery, sharing: ReadSharing): ObjectFilter {
     const filter: ObjectFilter = {}
     if (q.addedAfter) filter.addedAfterMicros = q.addedAfter.micros
     if (q.ids) filter.ids = q.ids
     if (q.types) filter.types = q.types
     if (q.versions) filter.versions = q.versions.match
     if (q.specVersions) filter.specVersions = q.specVersions
+    if (sharing.visibility) filter.visibility = sharing.visibility
     return filter
   }
 
@@ -336,7 +552,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   }
 
   function envelopeBody(page: ReadJsonPage, next?: string): string {
-    // Objects are written out exactly as received, not re-serialised.
+    // Objects are written out exactly as stored (anonymised ones spliced), not re-serialised.
     let head = `{"more":${page.more}`
     if (next !== undefined) head += `,"next":${JSON.stringify(next)}`
     if (page.json.length === 0) return `${head}}`
@@ -345,6 +561,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
 
   function methodNotAllowed(allow: string) {
     return (c: Context): never => {
+      principalOf(c)
       throw new AppError('TAXII_METHOD_NOT_ALLOWED', {
         detail: `${c.req.method} is not supported here; use ${allow}`,
         details: { allow },
@@ -387,6 +604,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
 
   // 4.3 Get Status: only the requester may read it; anyone else gets 404.
   app.get(ROUTES.status, async (c) => {
+    const principal = principalOf(c)
     query(c, 'plain')
     const root = await apiRootOf(c)
     const id = c.req.param('statusId')
@@ -395,7 +613,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     if (
       !status ||
       status.apiRootId !== root.id ||
-      status.ownerUserId !== c.get('principal').userId ||
+      status.ownerUserId !== principal.userId ||
       versionKeyOf(status.expiresAt) < versionKeyOf(now)
     ) {
       throw notFound(`no status ${id} in API root /${root.path}/`)
@@ -408,10 +626,11 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   app.get(ROUTES.collections, async (c) => {
     query(c, 'plain')
     const root = await apiRootOf(c)
-    const principal = c.get('principal')
-    const [collections, grants] = await Promise.all([
+    const principal = c.get('taxiiCaller')
+    const [collections, grants, nodeOrgId] = await Promise.all([
       store.listCollections(root.id),
-      store.listCollectionGrants(),
+      principal === undefined ? [] : store.listCollectionGrants(),
+      readNodeOrgId(store),
     ])
     const visible: CollectionResource[] = []
     const sorted = [...collections].sort(
@@ -421,6 +640,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       const access = collectionAccess(
         principal,
         grants.filter((grant) => grant.collectionId === collection.id),
+        { nodeOrgId, public: collection.public },
       )
       if (access.visible) visible.push(collectionResource(collection, access))
     }
@@ -442,10 +662,11 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   app.get(ROUTES.manifest, async (c) => {
     const q = query(c, 'manifest')
     const root = await apiRootOf(c)
-    const { collection, access } = await collectionOf(c, root)
-    requireRead(access, collection)
+    const { collection, access, nodeOrgId } = await collectionOf(c, root)
+    await requireRead(c, access, collection)
+    const sharing = await readSharing(c, collection, nodeOrgId)
     // Objects and manifest share one scope: the same filters page through the same versions.
-    const filter = collectionFilter(q)
+    const filter = collectionFilter(q, sharing)
     const { page, next } = await readPage(scopeOf('collection', collection, q), q, (p) =>
       readObjectPage(store, collection.id, filter, p),
     )
@@ -460,6 +681,13 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
         media_type: mediaType,
       }))
     }
+    await auditRead(
+      c,
+      collection,
+      sharing,
+      'manifest',
+      page.items.map((item) => ({ id: item.id, tlp: item.tlp ?? sharing.defaultTlp })),
+    )
     return taxiiResponse(c, 200, JSON.stringify(resource), dateAddedHeaders(page))
   })
   app.all(ROUTES.manifest, methodNotAllowed('GET'))
@@ -468,23 +696,32 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   app.get(ROUTES.objects, async (c) => {
     const q = query(c, 'objects')
     const root = await apiRootOf(c)
-    const { collection, access } = await collectionOf(c, root)
-    requireRead(access, collection)
-    const filter = collectionFilter(q)
+    const { collection, access, nodeOrgId } = await collectionOf(c, root)
+    await requireRead(c, access, collection)
+    const sharing = await readSharing(c, collection, nodeOrgId)
+    const filter = collectionFilter(q, sharing)
     const { page, next } = await readPage(scopeOf('collection', collection, q), q, (p) =>
       readObjectJsonPage(store, collection.id, filter, p),
     )
+    await auditRead(c, collection, sharing, 'objects', jsonVersions(page, sharing))
+    await unmask(page)
     return taxiiResponse(c, 200, envelopeBody(page, next), dateAddedHeaders(page))
   })
 
   // 5.5 Add Objects
   app.post(ROUTES.objects, async (c) => {
-    query(c, 'plain')
+    const principal = principalOf(c)
+    const q = query(c, 'add-objects')
     const root = await apiRootOf(c)
     const { collection, access } = await collectionOf(c, root)
     if (!access.canWrite) {
+      const reason = principal.role === 'reader' ? 'readers cannot write' : 'can_write is false'
+      await auditDenied(c, 'write', collection, reason)
       throw new AppError('TAXII_FORBIDDEN', {
-        detail: `no write access to collection ${collection.id} (can_write is false)`,
+        detail:
+          principal.role === 'reader'
+            ? `no write access to collection ${collection.id}: the role reader cannot write, whatever the grants`
+            : `no write access to collection ${collection.id} (can_write is false)`,
       })
     }
     const contentType = c.req.header('Content-Type')
@@ -494,18 +731,49 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       })
     }
     const body = await readBodyLimited(c.req.raw, root.maxContentLength)
-    const principal = c.get('principal')
     const nowMicros = clock()
+    const actor =
+      principal.peerId !== undefined
+        ? `peer:${principal.peerId}`
+        : principal.keyId !== undefined
+          ? `key:${principal.keyId}`
+          : `user:${principal.userId}`
+    const writer = {
+      userId: principal.userId,
+      userName: principal.userName,
+      role: principal.role,
+      ...(principal.peerId !== undefined ? { peerId: principal.peerId } : {}),
+    }
     const status = await addEnvelope(store, {
       collection,
       ownerUserId: principal.userId,
-      publisher: {
-        orgId: principal.orgId,
-        actor:
-          principal.keyId !== undefined ? `key:${principal.keyId}` : `user:${principal.userId}`,
-      },
+      publisher: { orgId: principal.orgId, actor },
       body,
       nowMicros,
+      writer,
+      ...(q.sharing ? { sharing: q.sharing } : {}),
+    })
+    const written = auditIds(status.successes.map((s) => s.id))
+    const failed = status.failures
+      .slice(0, 50)
+      .map((f): JsonValue => ({ id: f.id, version: f.version, message: f.message ?? '' }))
+    const details: Record<string, JsonValue> = {
+      org: principal.orgId,
+      user: principal.userId,
+      status: status.id,
+      total: status.totalCount,
+      succeeded: status.successes.length,
+      failed: status.failures.length,
+    }
+    if (failed.length > 0) details['failures'] = failed
+    if (q.sharing) details['sharing'] = JSON.parse(JSON.stringify(q.sharing)) as JsonValue
+    await record({
+      actor: actorOf(principal),
+      action: 'write',
+      objectIds: written.objectIds,
+      collectionId: collection.id,
+      outcome: status.failures.length === 0 || status.successes.length > 0 ? 'success' : 'failure',
+      details,
     })
     if (nowMicros - lastPurgeMicros > STATUS_PURGE_INTERVAL_MICROS) {
       lastPurgeMicros = nowMicros
@@ -519,53 +787,135 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   app.get(ROUTES.object, async (c) => {
     const q = query(c, 'object')
     const root = await apiRootOf(c)
-    const { collection, access } = await collectionOf(c, root)
-    requireRead(access, collection)
+    const { collection, access, nodeOrgId } = await collectionOf(c, root)
+    await requireRead(c, access, collection)
+    const sharing = await readSharing(c, collection, nodeOrgId)
     const objectId = c.req.param('objectId')
-    const filter: ObjectFilter = { ...collectionFilter(q), ids: [objectId] }
+    const filter: ObjectFilter = { ...collectionFilter(q, sharing), ids: [objectId] }
     const { page, next } = await readPage(scopeOf('object', collection, q, objectId), q, (p) =>
       readObjectJsonPage(store, collection.id, filter, p),
     )
-    await requireObject(collection, objectId, page.json.length)
+    await requireObject(collection, objectId, sharing.visibility, page.json.length)
+    await auditRead(c, collection, sharing, 'object', jsonVersions(page, sharing))
+    await unmask(page)
     return taxiiResponse(c, 200, envelopeBody(page, next), dateAddedHeaders(page))
   })
 
   // 5.7 Delete an Object: needs both can_read and can_write (the table of section 5.7).
   app.delete(ROUTES.object, async (c) => {
+    const principal = principalOf(c)
     const q = query(c, 'delete')
     const root = await apiRootOf(c)
-    const { collection, access } = await collectionOf(c, root)
+    const { collection, access, nodeOrgId } = await collectionOf(c, root)
+    const objectId = c.req.param('objectId')
     if (!access.canRead || !access.canWrite) {
+      await auditDenied(c, 'delete', collection, 'needs can_read and can_write', [objectId])
       throw new AppError('TAXII_FORBIDDEN', {
         detail: `deleting from collection ${collection.id} needs can_read and can_write`,
       })
     }
-    const objectId = c.req.param('objectId')
-    await requireObject(collection, objectId)
-    await store.deleteObjects(collection.id, objectId, q.versions?.match, q.specVersions)
+    const sharing = await readSharing(c, collection, nodeOrgId)
+    const ids = auditIds([objectId])
+    const event = (outcome: AuditEvent['outcome'], details: Record<string, JsonValue>) =>
+      record({
+        actor: actorOf(principal),
+        action: 'delete',
+        objectIds: ids.objectIds,
+        collectionId: collection.id,
+        outcome,
+        details: {
+          org: principal.orgId,
+          user: principal.userId,
+          ...(ids.otherIds.length > 0 ? { requestedIds: ids.otherIds } : {}),
+          ...details,
+        },
+      })
+    if (!(await objectExists(store, collection.id, objectId, sharing.visibility))) {
+      await event('failure', { reason: 'no such object (or none visible to the caller)' })
+      throw notFound(`no object ${objectId} in collection ${collection.id}`)
+    }
+    let deleted: number
+    if (sharing.visibility === undefined) {
+      deleted = await store.deleteObjects(
+        collection.id,
+        objectId,
+        q.versions?.match,
+        q.specVersions,
+      )
+    } else {
+      // Only the versions this caller may see go: `first`/`last` are among those, and versions
+      // hidden from the caller stay, unseen and untouched.
+      const keys = await visibleVersionKeys(collection, objectId, q, sharing.visibility)
+      deleted =
+        keys.length === 0
+          ? 0
+          : await store.deleteObjects(
+              collection.id,
+              objectId,
+              { kind: 'exact', keys },
+              q.specVersions,
+            )
+    }
+    await event('success', { deletedVersions: deleted })
     return c.body(null, 200, { 'Content-Type': TAXII_MEDIA_TYPE })
   })
   app.all(ROUTES.object, methodNotAllowed('GET, DELETE'))
+
+  /** The `versionKey`s of the object's versions that match the DELETE and the viewer sees. */
+  async function visibleVersionKeys(
+    collection: Collection,
+    objectId: string,
+    q: TaxiiQuery,
+    visibility: VisibilityFilter,
+  ): Promise<string[]> {
+    const keys = new Set<string>()
+    const base: ObjectQuery = {
+      collectionId: collection.id,
+      ids: [objectId],
+      versions: q.versions?.match ?? { kind: 'all' },
+      limit: 1000,
+      visibility,
+    }
+    if (q.specVersions) base.specVersions = q.specVersions
+    let afterMicros: number | undefined
+    for (;;) {
+      const page = await store.queryObjects(
+        afterMicros === undefined ? base : { ...base, afterMicros },
+      )
+      for (const item of page.items) keys.add(item.versionKey)
+      const last = page.items.at(-1)
+      if (!page.more || last === undefined) return [...keys]
+      afterMicros = last.dateAddedMicros
+    }
+  }
 
   // 5.8 Get Object Versions
   app.get(ROUTES.versions, async (c) => {
     const q = query(c, 'versions')
     const root = await apiRootOf(c)
-    const { collection, access } = await collectionOf(c, root)
-    requireRead(access, collection)
+    const { collection, access, nodeOrgId } = await collectionOf(c, root)
+    await requireRead(c, access, collection)
+    const sharing = await readSharing(c, collection, nodeOrgId)
     const objectId = c.req.param('objectId')
     const filter: ObjectFilter = {
-      ...collectionFilter(q),
+      ...collectionFilter(q, sharing),
       ids: [objectId],
       versions: { kind: 'all' },
     }
     const { page, next } = await readPage(scopeOf('versions', collection, q, objectId), q, (p) =>
       readObjectPage(store, collection.id, filter, p),
     )
-    await requireObject(collection, objectId, page.items.length)
+    await requireObject(collection, objectId, sharing.visibility, page.items.length)
     const resource: VersionsResource = { more: page.more }
     if (next !== undefined) resource.next = next
     if (page.items.length > 0) resource.versions = page.items.map((item) => item.version)
+    await auditRead(
+      c,
+      collection,
+      sharing,
+      'versions',
+      page.items.map((item) => ({ id: item.id, tlp: item.tlp ?? sharing.defaultTlp })),
+    )
     return taxiiResponse(c, 200, JSON.stringify(resource), dateAddedHeaders(page))
   })
   app.all(ROUTES.versions, methodNotAllowed('GET'))

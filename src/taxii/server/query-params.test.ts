@@ -71,10 +71,38 @@ describe('parseTaxiiQuery (TAXII 2.1 sections 3.4, 3.4.1)', () => {
     ['added_after=2026-01-01T23:59:60Z', 'objects', 'added_after'],
     ['match[type]=a&match[type]=b', 'objects', 'match[type]'],
     ['LIMIT=3', 'objects', 'LIMIT'],
+    ['distribution=community', 'objects', 'distribution'],
+    ['anonymous=true', 'plain', 'anonymous'],
+    ['groups=finance', 'delete', 'groups'],
+    ['recipients=Acme', 'manifest', 'recipients'],
+    ['distribution=public', 'add-objects', 'distribution'],
+    ['distribution=groups', 'add-objects', 'distribution'],
+    ['distribution=community&groups=finance', 'add-objects', 'groups'],
+    ['anonymous=yes', 'add-objects', 'anonymous'],
+    ['recipients=a,,b', 'add-objects', 'recipients'],
+    ['limit=3', 'add-objects', 'limit'],
   ])('refuses %s on %s naming %s', (query, endpoint, parameter) => {
     const error = errorOf(query, endpoint)
     expect(error.code).toBe('TAXII_BAD_PARAMETER')
     expect(error.details?.['parameter']).toBe(parameter)
     expect(error.detail).toContain(parameter)
+  })
+})
+
+describe('parseTaxiiQuery on Add Objects (docs/sharing.md, publishing parameters)', () => {
+  it('reads distribution, groups, recipients and anonymous', () => {
+    expect(
+      parse('groups=finance,g-2,finance&recipients=Acme&anonymous=false', 'add-objects').sharing,
+    ).toEqual({
+      scope: 'groups',
+      groups: ['finance', 'g-2'],
+      recipients: ['Acme'],
+      anonymous: false,
+    })
+    expect(parse('distribution=federation&anonymous=true', 'add-objects').sharing).toEqual({
+      scope: 'federation',
+      anonymous: true,
+    })
+    expect(parse('', 'add-objects').sharing).toBeUndefined()
   })
 })

@@ -8,24 +8,38 @@
  * - a specification-defined match field the endpoint does not list (e.g. `match[type]` on
  *   Get an Object, section 5.6) is refused with 400, and so is any other unknown parameter,
  *   so a typo (`limt=10`) never silently returns everything.
+ * - Add Objects (POST, `add-objects`) alone accepts intelmesh's publishing parameters
+ *   `distribution`, `groups`, `recipients` (comma lists of names or ids) and `anonymous`
+ *   (`true`/`false`); see docs/sharing.md.
  */
 import { AppError } from '../../errors.js'
+import {
+  DISTRIBUTION_SCOPES,
+  completeSharingRequest,
+  isDistributionScope,
+  type SharingRequest,
+} from '../../sharing/publish.js'
 import type { VersionMatch } from '../../store/store.js'
 import { toVersionKey } from '../../store/timestamps.js'
 import { parseRfc3339, timestampMicros } from './parse-rfc3339.js'
 
 /** Which endpoint the parameters are for: each accepts its own set (sections 5.3-5.8). */
-export type EndpointKind = 'objects' | 'manifest' | 'object' | 'versions' | 'delete' | 'plain'
+export type EndpointKind =
+  'objects' | 'manifest' | 'object' | 'versions' | 'delete' | 'add-objects' | 'plain'
 
 const SPEC_MATCH_FIELDS = ['id', 'type', 'version', 'spec_version'] as const
 type MatchField = (typeof SPEC_MATCH_FIELDS)[number]
 
-const ALLOWED: Record<EndpointKind, { paging: boolean; match: readonly MatchField[] }> = {
+const ALLOWED: Record<
+  EndpointKind,
+  { paging: boolean; match: readonly MatchField[]; sharing?: true }
+> = {
   objects: { paging: true, match: SPEC_MATCH_FIELDS },
   manifest: { paging: true, match: SPEC_MATCH_FIELDS },
   object: { paging: true, match: ['version', 'spec_version'] },
   versions: { paging: true, match: ['spec_version'] },
   delete: { paging: false, match: ['version', 'spec_version'] },
+  'add-objects': { paging: false, match: [], sharing: true },
   plain: { paging: false, match: [] },
 }
 
@@ -41,6 +55,8 @@ export interface TaxiiQuery {
   /** `match[version]` as given (for the next-token hash) and parsed. */
   versions?: { text: string; match: VersionMatch }
   specVersions?: string[]
+  /** The publishing parameters of Add Objects, when any is given (checked for consistency). */
+  sharing?: SharingRequest
 }
 
 function badParameter(parameter: string, detail: string): AppError {
@@ -165,7 +181,40 @@ export function parseTaxiiQuery(params: URLSearchParams, endpoint: EndpointKind)
       else query.next = value
       continue
     }
+    if (allowed.sharing && SHARING_PARAMETERS.includes(name)) {
+      if (value === '') throw badParameter(name, 'the value is empty')
+      query.sharing = sharingParameter(query.sharing ?? {}, name, value)
+      continue
+    }
     throw badParameter(name, 'this endpoint does not accept this parameter')
   }
+  if (query.sharing) {
+    const completed = completeSharingRequest(query.sharing)
+    if (!completed.ok) {
+      const parameter = query.sharing.groups !== undefined ? 'groups' : 'distribution'
+      throw badParameter(parameter, completed.message)
+    }
+    query.sharing = completed.request
+  }
   return query
+}
+
+const SHARING_PARAMETERS = ['distribution', 'groups', 'recipients', 'anonymous']
+
+function sharingParameter(request: SharingRequest, name: string, value: string): SharingRequest {
+  switch (name) {
+    case 'distribution':
+      if (!isDistributionScope(value)) {
+        throw badParameter(name, `"${value}" is not one of ${DISTRIBUTION_SCOPES.join(', ')}`)
+      }
+      return { ...request, scope: value }
+    case 'groups':
+    case 'recipients':
+      return { ...request, [name]: [...new Set(splitList(name, value))] }
+    default:
+      if (value !== 'true' && value !== 'false') {
+        throw badParameter(name, `"${value}" is neither true nor false`)
+      }
+      return { ...request, anonymous: value === 'true' }
+  }
 }
