@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isAppError, type ErrorCode } from '../errors.js'
 import { latestSchemaVersion } from './migrations/migrations.js'
+import type { Peer, SyncCursor } from './peer-store.js'
 import type {
   AuditFilter,
   AuditRecord,
@@ -224,6 +225,9 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(await store.setUserPassword('user-2', 'scrypt$new')).toBe(true)
         expect((await store.getUser('user-2'))?.passwordHash).toBe('scrypt$new')
         expect(await store.setUserPassword('missing', 'x')).toBe(false)
+        expect(await store.setUserRole('user-2', 'analyst')).toBe(true)
+        expect((await store.getUser('user-2'))?.role).toBe('analyst')
+        expect(await store.setUserRole('missing', 'admin')).toBe(false)
       })
 
       it('maps a duplicate user name to STORE_CONFLICT and an unknown organisation to STORE_NOT_FOUND', async () => {
@@ -932,6 +936,174 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           expect(await seqs({ objectId: 'indicator' })).toEqual([])
         })
       })
+    })
+  })
+  describePeerStoreContract(name, makeStore)
+}
+
+/**
+ * The PeerStore half of the contract (issue 6: peers, sync cursors, tombstones, run leases),
+ * run by {@link describeStoreContract} against the same adapters.
+ */
+export function describePeerStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`PeerStore contract: ${name}`, () => {
+    let store: Store
+    const ORG = 'a7d1b5a4-8a55-4a39-9b55-4f3c6f0b1e01'
+    const peerOf = (overrides: Partial<Peer> = {}): Peer => ({
+      id: '1f0c3bde-7d5e-4c1f-a7a8-3c4b2a1d0e01',
+      name: 'node-b',
+      url: 'http://127.0.0.1:9/api1/',
+      auth: { kind: 'basic', username: 'sync', password: 's3cret' },
+      direction: 'both',
+      orgId: ORG,
+      maps: [{ localCollectionId: C1, remoteCollectionId: 'remote-1' }],
+      filter: { types: ['indicator'], tlpCeiling: 'amber' },
+      applyTombstones: true,
+      enabled: true,
+      createdAt: '2026-01-01T00:00:00.000000Z',
+      ...overrides,
+    })
+    const cursorOf = (overrides: Partial<SyncCursor> = {}): SyncCursor => ({
+      peerId: peerOf().id,
+      localCollectionId: C1,
+      remoteCollectionId: 'remote-1',
+      direction: 'pull',
+      position: '2026-01-01T00:00:00.000001Z',
+      lastRunAt: '2026-01-02T00:00:00.000000Z',
+      lastSuccessAt: null,
+      movedTotal: 12,
+      movedLastRun: 2,
+      invalidTotal: 1,
+      danglingLastRun: 0,
+      lastError: 'boom',
+      lagMicros: 5_000_000,
+      ...overrides,
+    })
+
+    beforeEach(async () => {
+      store = await makeStore()
+      await store.createOrganisation({
+        id: ORG,
+        name: 'Org B',
+        identityId: 'identity--5c1f0d1e-7a2b-4c3d-8e4f-a1b2c3d4e5f6',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      })
+    })
+
+    afterEach(async () => {
+      await store.close()
+    })
+
+    it('stores a peer with its usable credentials and finds it by id and name', async () => {
+      await store.peers.createPeer(peerOf())
+      expect(await store.peers.getPeer(peerOf().id)).toEqual(peerOf())
+      expect(await store.peers.getPeerByName('node-b')).toEqual(peerOf())
+      expect(await store.peers.getPeerByName('node-c')).toBeUndefined()
+      expect(await store.peers.listPeers()).toEqual([peerOf()])
+    })
+
+    it('refuses a second peer with the same name (STORE_CONFLICT)', async () => {
+      await store.peers.createPeer(peerOf())
+      await expectAppError(
+        store.peers.createPeer(peerOf({ id: '1f0c3bde-7d5e-4c1f-a7a8-3c4b2a1d0e02' })),
+        'STORE_CONFLICT',
+      )
+    })
+
+    it('updates every setting but id and createdAt, and removes a peer with its rows', async () => {
+      await store.peers.createPeer(peerOf())
+      const changed = peerOf({
+        url: 'https://b.example/api2/',
+        auth: { kind: 'bearer', token: 'tok' },
+        direction: 'pull',
+        filter: {},
+        applyTombstones: false,
+        enabled: false,
+      })
+      expect(await store.peers.updatePeer(changed)).toBe(true)
+      expect(await store.peers.getPeer(changed.id)).toEqual(changed)
+      expect(await store.peers.updatePeer(peerOf({ id: 'nope' }))).toBe(false)
+      await store.peers.saveCursor(cursorOf())
+      expect(await store.peers.acquireLease(changed.id, 'me', 1, 100)).toBe(true)
+      expect(await store.peers.deletePeer(changed.id)).toBe(true)
+      expect(await store.peers.getPeer(changed.id)).toBeUndefined()
+      expect(await store.peers.listCursors(changed.id)).toEqual([])
+      expect(await store.peers.deletePeer(changed.id)).toBe(false)
+    })
+
+    it('saves a cursor and replaces it for the same key', async () => {
+      await store.peers.createPeer(peerOf())
+      await store.peers.saveCursor(cursorOf())
+      await store.peers.saveCursor(cursorOf({ direction: 'push', position: '42', lagMicros: null }))
+      expect(await store.peers.getCursor(peerOf().id, C1, 'remote-1', 'pull')).toEqual(cursorOf())
+      const moved = cursorOf({ position: '2026-01-03T00:00:00Z', movedTotal: 20, lastError: null })
+      await store.peers.saveCursor(moved)
+      expect(await store.peers.getCursor(peerOf().id, C1, 'remote-1', 'pull')).toEqual(moved)
+      expect((await store.peers.listCursors(peerOf().id)).map((c) => c.direction)).toEqual([
+        'pull',
+        'push',
+      ])
+      expect(await store.peers.getCursor(peerOf().id, C2, 'remote-1', 'pull')).toBeUndefined()
+    })
+
+    it('numbers tombstones in order and lists them after a sequence number', async () => {
+      const first = await store.peers.addTombstone({
+        collectionId: C1,
+        objectId: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+        versions: null,
+        deletedAt: '2026-01-01T00:00:00.000000Z',
+        originPeer: null,
+      })
+      const second = await store.peers.addTombstone({
+        collectionId: C2,
+        objectId: 'malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b',
+        versions: ['2026-01-01T00:00:00.000Z'],
+        deletedAt: '2026-01-01T00:00:01.000000Z',
+        originPeer: peerOf().id,
+      })
+      expect(second.seq).toBeGreaterThan(first.seq)
+      expect(await store.peers.listTombstones(first.seq - 1, 10)).toEqual([first, second])
+      expect(await store.peers.listTombstones(first.seq, 10)).toEqual([second])
+      expect(await store.peers.listTombstones(first.seq - 1, 1)).toEqual([first])
+    })
+
+    it('records what became of a tombstone at a peer, replacing an earlier outcome', async () => {
+      await store.peers.createPeer(peerOf())
+      const at = '2026-01-01T00:00:00.000000Z'
+      await store.peers.recordTombstoneApplication({
+        peerId: peerOf().id,
+        seq: 3,
+        outcome: 'failed',
+        message: 'HTTP 403',
+        at,
+      })
+      await store.peers.recordTombstoneApplication({
+        peerId: peerOf().id,
+        seq: 3,
+        outcome: 'applied',
+        message: null,
+        at,
+      })
+      expect(await store.peers.listTombstoneApplications(peerOf().id)).toEqual([
+        { peerId: peerOf().id, seq: 3, outcome: 'applied', message: null, at },
+      ])
+      expect(await store.peers.listTombstoneApplications('other')).toEqual([])
+    })
+
+    it('gives a run lease to one owner at a time until it expires or is released', async () => {
+      await store.peers.createPeer(peerOf())
+      const id = peerOf().id
+      expect(await store.peers.acquireLease(id, 'p1', 1000, 2000)).toBe(true)
+      expect(await store.peers.acquireLease(id, 'p2', 1500, 2500)).toBe(false)
+      // The holder renews its own lease.
+      expect(await store.peers.acquireLease(id, 'p1', 1500, 3000)).toBe(true)
+      expect(await store.peers.acquireLease(id, 'p2', 2999, 4000)).toBe(false)
+      // Expired: another owner takes it.
+      expect(await store.peers.acquireLease(id, 'p2', 3001, 4000)).toBe(true)
+      await store.peers.releaseLease(id, 'p1')
+      expect(await store.peers.acquireLease(id, 'p1', 3500, 5000)).toBe(false)
+      await store.peers.releaseLease(id, 'p2')
+      expect(await store.peers.acquireLease(id, 'p1', 3500, 5000)).toBe(true)
     })
   })
 }

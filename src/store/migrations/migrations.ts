@@ -4,6 +4,8 @@
  * each in `schema_migrations`. Never edit a released migration: add the next one.
  */
 
+import { federation, federationTables } from './federation.js'
+
 export type Dialect = 'sqlite' | 'postgres'
 
 export interface Migration {
@@ -205,7 +207,7 @@ const sharing: Migration = {
 }
 
 /** Every migration, in version order. */
-export const migrations: readonly Migration[] = [initialSchema, auditLog, sharing]
+export const migrations: readonly Migration[] = [initialSchema, auditLog, sharing, federation]
 
 /** The version the newest migration brings a database to. */
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0
@@ -219,6 +221,7 @@ export const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrati
 
 /** Tables holding data, children first (for cleaning a test database). */
 export const dataTables = [
+  ...federationTables,
   'audit_log',
   'statuses',
   'objects',
