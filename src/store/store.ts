@@ -364,6 +364,8 @@ export interface Store {
   listUsers(orgId?: string): Promise<User[]>
   setUserDisabled(id: string, disabled: boolean): Promise<boolean>
   setUserPassword(id: string, passwordHash: string): Promise<boolean>
+  /** Changes a user's role; false for an unknown user. */
+  setUserRole(id: string, role: Role): Promise<boolean>
 
   // API keys
   createApiKey(key: ApiKey): Promise<void>

@@ -280,6 +280,13 @@ export abstract class Records {
     return result.numUpdatedRows > 0n
   }
 
+  async setUserRole(id: string, role: Role): Promise<boolean> {
+    const result = await this.run(`updating user ${id}`, () =>
+      this.db.updateTable('users').set({ role }).where('id', '=', id).executeTakeFirst(),
+    )
+    return result.numUpdatedRows > 0n
+  }
+
   async setUserPassword(id: string, passwordHash: string): Promise<boolean> {
     const result = await this.run(`updating user ${id}`, () =>
       this.db
