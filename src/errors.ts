@@ -48,6 +48,13 @@ export const errorCatalogue = {
   AUTH_INVALID_CREDENTIALS: { status: 401, title: 'Invalid credentials', kind: 'client' },
   AUTH_DISABLED: { status: 401, title: 'Account disabled', kind: 'client' },
   ADMIN_INVALID_INPUT: { status: 400, title: 'Invalid administration request', kind: 'client' },
+  ADMIN_UNAUTHORIZED: { status: 401, title: 'Authentication required', kind: 'client' },
+  ADMIN_FORBIDDEN: { status: 403, title: 'Not allowed', kind: 'client' },
+  ADMIN_NOT_FOUND: { status: 404, title: 'No such admin API resource', kind: 'client' },
+  ADMIN_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', kind: 'client' },
+  ADMIN_PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large', kind: 'client' },
+  ADMIN_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', kind: 'client' },
+  ADMIN_INTERNAL: { status: 500, title: 'Internal server error', kind: 'server' },
   // Audit log
   AUDIT_INVALID_ENTRY: { status: 500, title: 'Invalid audit log entry', kind: 'server' },
 } as const satisfies Record<string, { status: number; title: string; kind: 'client' | 'server' }>

@@ -1,8 +1,11 @@
 /**
  * `intelmesh serve`: runs the node. Opens the database (SQLite by default, or PostgreSQL),
- * migrates it, bootstraps it on the first start, and serves TAXII 2.1 until SIGINT or SIGTERM,
- * then stops gracefully: no new connections, in-flight requests finish, the database closes.
+ * migrates it, bootstraps it on the first start, and serves TAXII 2.1 and the admin API
+ * (`/api/v1/`) until SIGINT or SIGTERM, then stops gracefully: no new connections, in-flight
+ * requests finish, the database closes.
  */
+import { createAdminApp } from '../../admin-api/create-admin-app.js'
+import { withAdminApi } from '../../admin-api/mount.js'
 import { defaultApiRootPath } from '../../node/bootstrap.js'
 import { formatListen, loadConfig, type ConfigFlags, type NodeConfig } from '../../node/config.js'
 import { startBanner } from '../../node/start-banner.js'
@@ -11,6 +14,7 @@ import type { Store } from '../../store/store.js'
 import { createTaxiiApp } from '../../taxii/server/create-taxii-app.js'
 import { EXIT, type CommandRegistrar } from '../context.js'
 import { openStore } from '../open-store.js'
+import { cliVersion } from '../version.js'
 
 type ServeOptions = ConfigFlags & { printConfig?: boolean }
 
@@ -76,14 +80,17 @@ export const registerServeCommand: CommandRegistrar = (program, ctx) => {
           store,
           log: (line) => ctx.stdout.write(`intelmesh: ${line}\n`),
           createApp: ({ store: s, authenticator }) =>
-            createTaxiiApp({
-              store: s,
-              authenticator,
-              settings: {
-                title: `${config.nodeName} TAXII server`,
-                defaultApiRootPath,
-              },
-            }),
+            withAdminApi(
+              createTaxiiApp({
+                store: s,
+                authenticator,
+                settings: {
+                  title: `${config.nodeName} TAXII server`,
+                  defaultApiRootPath,
+                },
+              }),
+              createAdminApp({ store: s, authenticator, version: cliVersion() }),
+            ),
         })
       } catch (error) {
         await store?.close().catch(() => undefined)
