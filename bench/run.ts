@@ -4,6 +4,7 @@
  */
 import { runBenchmarks, type Benchmark } from './harness.js'
 import { patternBenchmark } from './pattern.bench.js'
+import { sharingBenchmark } from './sharing.bench.js'
 import { storeBenchmark } from './store.bench.js'
 import { taxiiBenchmark } from './taxii.bench.js'
 import { validateBenchmark } from './validate.bench.js'
@@ -13,6 +14,7 @@ const benchmarks: Benchmark[] = [
   patternBenchmark,
   storeBenchmark,
   taxiiBenchmark,
+  sharingBenchmark,
 ]
 
 await runBenchmarks(benchmarks, process.argv.slice(2))

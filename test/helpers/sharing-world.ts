@@ -1130,6 +1130,7 @@ export function describeSharingProperty(
           const why = cause instanceof Error ? cause.message : String(cause)
           throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}\n${why}`)
         }
+        console.info(`sharing property (${name}): ${details.numRuns} worlds checked`)
         // An interrupted check that tried almost nothing would prove nothing.
         expect(details.numRuns).toBeGreaterThanOrEqual(Math.min(3, budget.runs))
       },
