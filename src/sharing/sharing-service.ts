@@ -494,13 +494,14 @@ export class SharingService {
   // Collections
 
   async updateCollectionSharing(ref: string, change: CollectionSharingChange): Promise<Collection> {
-    const collection = await this.#admin.findCollection(ref)
+    // Checked first: whether the collection exists is no business of a refused caller.
     await this.guard.requireNodeAdmin('change the sharing of collections', {
       action: 'share-change',
       change: 'collection.sharing',
-      objectIds: [collection.id],
-      collectionId: collection.id,
+      objectIds: [],
+      details: { collection: ref },
     })
+    const collection = await this.#admin.findCollection(ref)
     const changes: Partial<Pick<Collection, 'public' | 'defaultDistribution'>> = {}
     if (change.public !== undefined) changes.public = change.public
     if (change.defaultDistribution !== undefined) {
