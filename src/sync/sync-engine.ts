@@ -18,7 +18,7 @@ import { previewCollection } from './preview.js'
 import { pullCollection } from './pull.js'
 import { pushCollection } from './push.js'
 import { errorMessage, type RunContext } from './run-context.js'
-import { pullTombstones, pushTombstones, type FetchJson } from './tombstone-sync.js'
+import { NotOffered, pullTombstones, pushTombstones, type FetchJson } from './tombstone-sync.js'
 import type {
   PreviewOptions,
   PreviewReport,
@@ -31,6 +31,9 @@ import type {
 const DEFAULT_LEASE_MS = 10 * 60 * 1000
 const DEFAULT_CONCURRENCY = 4
 const DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+/** A 4xx answer: retrying would get the same. */
+class PermanentError extends Error {}
 
 /** Peers being run by this process. */
 const running = new Set<string>()
@@ -108,13 +111,18 @@ function jsonFetcher(deps: SyncDeps, peer: Peer, signal: AbortSignal | undefined
           }
         }
         const message = `GET ${url} answered ${response.status}`
-        if (response.status < 500 && response.status !== 429) throw new Error(message)
+        if ([404, 405, 406].includes(response.status)) throw new NotOffered(message)
+        if (response.status < 500 && response.status !== 429) throw new PermanentError(message)
         retryable = message
       } catch (error) {
-        if (error instanceof AppError || signal?.aborted === true) throw error
-        if (error instanceof Error && /answered [0-4]\d\d$/.test(error.message)) {
-          if (!/answered 429$/.test(error.message)) throw error
+        if (
+          error instanceof AppError ||
+          error instanceof PermanentError ||
+          error instanceof NotOffered
+        ) {
+          throw error
         }
+        if (signal?.aborted === true) throw error
         retryable = errorMessage(error)
       }
       if (attempt >= retries) throw new Error(retryable)

@@ -195,9 +195,19 @@ export async function pullTombstones(run: RunContext, fetchJson: FetchJson): Pro
     cursor.lastSuccessAt = microsToTimestamp(run.clock())
     cursor.lagMicros = 0
   } catch (error) {
-    cursor.lastError = `tombstones from ${peer.name}: ${errorMessage(error)}`
-    run.report.errors.push(cursor.lastError)
-    run.log(`peer ${peer.name}: ${cursor.lastError}`)
+    if (error instanceof NotOffered) {
+      // Not an intelmesh node (or one without the admin API): deletions there do not travel
+      // by pull. Not a failure of the run; said in the log.
+      cursor.lastError = null
+      cursor.lagMicros = null
+      run.log(
+        `peer ${peer.name}: offers no tombstones (${error.message}); deletions there are not pulled`,
+      )
+    } else {
+      cursor.lastError = `tombstones from ${peer.name}: ${errorMessage(error)}`
+      run.report.errors.push(cursor.lastError)
+      run.log(`peer ${peer.name}: ${cursor.lastError}`)
+    }
   }
   cursor.movedTotal = baseMoved + moved
   cursor.movedLastRun = moved
@@ -238,5 +248,11 @@ async function applyHere(
   return deleted
 }
 
-/** GETs a JSON document from the peer with its credentials (retried like TAXII requests). */
+/**
+ * GETs a JSON document from the peer with its credentials (retried like TAXII requests).
+ * Throws {@link NotOffered} when the peer has no such endpoint (404, 405, 406).
+ */
 export type FetchJson = (url: string) => Promise<unknown>
+
+/** The peer answered that it has no tombstones endpoint. @internal */
+export class NotOffered extends Error {}
