@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
+import { AuditLog } from '../audit/audit-log.js'
 import { AdminService } from './admin-service.js'
 import { createAuthenticator } from './authenticator.js'
 import * as password from './password.js'
@@ -197,5 +198,55 @@ describe('createAuthenticator', () => {
     clock += 60_000
     await auth.authenticate(`Bearer ${key}`)
     expect(touch).toHaveBeenCalledTimes(2)
+  })
+
+  it('names the peer in the principal when the key belongs to a peer node (issue 6)', async () => {
+    const { key } = await admin.createApiKey('alice', 'peer', { peerId: 'peer-7' })
+    const auth = createAuthenticator(store)
+    const outcome = await auth.authenticate(`Bearer ${key}`)
+    expect(outcome).toMatchObject({ kind: 'authenticated', principal: { peerId: 'peer-7' } })
+    const own = await admin.createApiKey('alice')
+    const person = await auth.authenticate(`Bearer ${own.key}`)
+    expect(person.kind === 'authenticated' && person.principal.peerId).toBe(undefined)
+  })
+})
+
+describe('createAuthenticator login failures (issue 5, audit log)', () => {
+  async function failures() {
+    const out = []
+    for await (const entry of new AuditLog(store).list({ action: 'login-failure' })) out.push(entry)
+    return out
+  }
+
+  it('records each refusal with who was claimed, and never the secret', async () => {
+    const auth = createAuthenticator(store)
+    const { apiKey, key } = await admin.createApiKey('alice')
+    const alice = await store.getUserByName('alice')
+    await auth.authenticate(basic('alice', 'not the password'))
+    await auth.authenticate(basic('mallory', 'guess'))
+    await auth.authenticate(`Bearer ${key.slice(0, -2)}xx`)
+    await admin.revokeApiKey(apiKey.prefix)
+    await auth.authenticate(`Bearer ${key}`)
+    await auth.authenticate('Digest abc')
+    expect((await auth.authenticate(basic('alice', 'alice password 1'))).kind).toBe('authenticated')
+    const entries = await failures()
+    expect(entries.map((e) => e.actor)).toEqual([
+      { kind: 'user', id: alice?.id },
+      { kind: 'anonymous', id: 'mallory' },
+      { kind: 'anonymous', id: apiKey.prefix },
+      { kind: 'key', id: apiKey.id },
+      { kind: 'anonymous', id: '(none)' },
+    ])
+    expect(entries.every((e) => e.outcome === 'denied')).toBe(true)
+    expect(entries[1]?.details).toMatchObject({ scheme: 'basic', claimed: 'mallory' })
+    const text = JSON.stringify(entries)
+    for (const secret of ['not the password', 'guess', key]) expect(text).not.toContain(secret)
+    expect(await new AuditLog(store).verify()).toMatchObject({ ok: true, entries: 5 })
+  })
+
+  it('records nothing when given audit: false, or when no credentials are sent', async () => {
+    await createAuthenticator(store, { audit: false }).authenticate(basic('mallory', 'x'))
+    await createAuthenticator(store).authenticate(undefined)
+    expect(await failures()).toEqual([])
   })
 })

@@ -84,4 +84,142 @@ describe('addEnvelope (TAXII 2.1 section 5.5)', () => {
     )
     expect(await store.countObjects(collection.id)).toBe(0)
   })
+
+  describe('publishing choices (issue 5; src/sharing/publish.ts)', () => {
+    const orgA = randomUUID()
+    const orgB = randomUUID()
+
+    beforeEach(async () => {
+      for (const [id, name] of [
+        [orgA, 'Acme'],
+        [orgB, 'Beta'],
+      ] as const) {
+        await store.createOrganisation({
+          id,
+          name,
+          identityId: `identity--${id}`,
+          createdAt: '2026-01-01T00:00:00Z',
+        })
+      }
+    })
+
+    function indicator(extra: Record<string, unknown> = {}) {
+      return {
+        type: 'indicator',
+        spec_version: '2.1',
+        id: `indicator--${randomUUID()}`,
+        created: '2026-01-01T00:00:00.000Z',
+        modified: '2026-01-01T00:00:00.000Z',
+        pattern: "[ipv4-addr:value = '192.0.2.1']",
+        pattern_type: 'stix',
+        valid_from: '2026-01-01T00:00:00Z',
+        ...extra,
+      }
+    }
+
+    function publish(
+      objects: unknown[],
+      options: {
+        sharing?: { scope?: 'organisation' | 'community'; recipients?: string[] }
+        peerId?: string
+      } = {},
+    ) {
+      return addEnvelope(store, {
+        collection,
+        ownerUserId: 'u1',
+        publisher: { orgId: orgA, actor: 'user:u1' },
+        body: JSON.stringify({ objects }),
+        nowMicros: now,
+        writer: {
+          userId: 'u1',
+          userName: 'alice',
+          role: 'analyst',
+          ...(options.peerId ? { peerId: options.peerId } : {}),
+        },
+        ...(options.sharing ? { sharing: options.sharing } : {}),
+      })
+    }
+
+    async function rowOf(id: string) {
+      const [row] = await store.getObjectVersions(collection.id, id)
+      if (!row) throw new Error(`${id} was not stored`)
+      return row
+    }
+
+    it('removes x_intelmesh_sharing from the stored JSON, which is otherwise kept as received', async () => {
+      const carrying = indicator({ x_intelmesh_sharing: { recipients: ['Beta'] } })
+      const plain = indicator()
+      const plainRaw = `{ "type" : "indicator", ${JSON.stringify(plain)
+        .slice(1)
+        .replace(/^"type":"indicator",/, '')}`
+      const status = await addEnvelope(store, {
+        collection,
+        ownerUserId: 'u1',
+        publisher: { orgId: orgA, actor: 'user:u1' },
+        body: `{"objects":[${JSON.stringify(carrying)},${plainRaw}]}`,
+        nowMicros: now,
+      })
+      expect(status.successes).toHaveLength(2)
+      const stored = await rowOf(carrying.id)
+      expect(stored.json).not.toContain('x_intelmesh_sharing')
+      expect(JSON.parse(stored.json)).toEqual(
+        Object.fromEntries(Object.entries(carrying).filter(([k]) => k !== 'x_intelmesh_sharing')),
+      )
+      expect(stored.distribution.recipients).toEqual([orgB])
+      expect((await rowOf(plain.id)).json).toBe(plainRaw)
+    })
+
+    it('fails an object whose x_intelmesh_sharing is invalid, naming it', async () => {
+      const bad = indicator({ x_intelmesh_sharing: { distribution: 'everyone' } })
+      const status = await publish([bad])
+      expect(status.failures).toEqual([
+        {
+          id: bad.id,
+          version: bad.modified,
+          message: expect.stringContaining('x_intelmesh_sharing.distribution') as unknown,
+        },
+      ])
+      expect(await store.countObjects(collection.id)).toBe(0)
+    })
+
+    it('applies the POST choice and lets an object override it', async () => {
+      const fromPost = indicator()
+      const own = indicator({ x_intelmesh_sharing: { distribution: 'community' } })
+      await publish([fromPost, own], { sharing: { scope: 'organisation', recipients: ['Beta'] } })
+      expect((await rowOf(fromPost.id)).distribution).toEqual({
+        scope: 'organisation',
+        groups: [],
+        recipients: [orgB],
+      })
+      expect((await rowOf(own.id)).distribution).toEqual({
+        scope: 'community',
+        groups: [],
+        recipients: [orgB],
+      })
+    })
+
+    it("refuses an object above the writer's ceiling and stores the others", async () => {
+      const sharing = await store.getOrganisationSharing(orgA)
+      await store.setOrganisationSharing(orgA, {
+        ...sharing,
+        ceilings: { roles: { analyst: { scope: 'organisation' } }, users: {} },
+      })
+      const narrow = indicator({ x_intelmesh_sharing: { distribution: 'organisation' } })
+      const wide = indicator()
+      const status = await publish([narrow, wide])
+      expect(status.successes.map((s) => s.id)).toEqual([narrow.id])
+      expect(status.failures[0]?.message).toMatch(
+        new RegExp(`^${wide.id}: refused by the sharing ceiling of role analyst`),
+      )
+    })
+
+    it("records a peer's objects with the peer as origin and scope federation", async () => {
+      const object = indicator()
+      await publish([object], { peerId: 'peer-1' })
+      const row = await rowOf(object.id)
+      expect(row.originPeer).toBe('peer-1')
+      expect(row.distribution.scope).toBe('federation')
+      expect(row.publisherOrgId).toBe(orgA)
+    })
+  })
 })
