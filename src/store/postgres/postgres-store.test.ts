@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { dataTables, latestSchemaVersion, migrations } from '../migrations/migrations.js'
+import {
+  describeSharingContract,
+  expectUpgradedFromVersion2,
+  version2Rows,
+} from '../sharing.contract.js'
 import { describeStoreContract, makeVersion } from '../store.contract.js'
 import { microsToTimestamp } from '../timestamps.js'
 import { PostgresStore } from './postgres-store.js'
@@ -58,6 +63,7 @@ if (!pgUrl) {
   })
 
   describeStoreContract('postgres', freshStore)
+  describeSharingContract('postgres', freshStore)
 
   describe('PostgresStore', () => {
     beforeAll(async () => {
@@ -139,6 +145,32 @@ if (!pgUrl) {
       } finally {
         await a.close()
         await b.close()
+      }
+    })
+
+    it('upgrades a schema version 2 database: old rows gain the sharing defaults (migration 3)', async () => {
+      const other = `${schema}_v2`
+      const old = PostgresStore.open(pgUrl, {
+        schema: other,
+        migrations: migrations.filter((m) => m.version <= 2),
+      })
+      const store = PostgresStore.open(pgUrl, { schema: other })
+      const admin = new pg.Client({ connectionString: pgUrl })
+      await admin.connect()
+      try {
+        expect(await old.migrate()).toEqual([1, 2])
+        await admin.query(`SET search_path = ${other}`)
+        for (const statement of version2Rows) await admin.query(statement)
+        expect(await store.migrate()).toEqual(
+          migrations.filter((m) => m.version > 2).map((m) => m.version),
+        )
+        expect(await store.schemaVersion()).toBe(latestSchemaVersion)
+        await expectUpgradedFromVersion2(store)
+      } finally {
+        await old.close()
+        await store.close()
+        await admin.query(`DROP SCHEMA IF EXISTS ${other} CASCADE`)
+        await admin.end()
       }
     })
 

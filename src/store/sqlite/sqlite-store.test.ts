@@ -4,14 +4,22 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { latestSchemaVersion, migrations } from '../migrations/migrations.js'
+import {
+  describeSharingContract,
+  expectUpgradedFromVersion2,
+  version2Rows,
+} from '../sharing.contract.js'
 import { describeStoreContract } from '../store.contract.js'
 import { SqliteStore } from './sqlite-store.js'
 
-describeStoreContract('sqlite :memory:', async () => {
+async function memoryStore(): Promise<SqliteStore> {
   const store = SqliteStore.open(':memory:')
   await store.migrate()
   return store
-})
+}
+
+describeStoreContract('sqlite :memory:', memoryStore)
+describeSharingContract('sqlite :memory:', memoryStore)
 
 describe('SqliteStore', () => {
   const dirs: string[] = []
@@ -30,6 +38,21 @@ describe('SqliteStore', () => {
     expect(await store.migrate()).toEqual(migrations.map((m) => m.version))
     expect(await store.migrate()).toEqual([])
     expect(await store.schemaVersion()).toBe(latestSchemaVersion)
+    await store.close()
+  })
+
+  it('upgrades a schema version 2 database: old rows gain the sharing defaults (migration 3)', async () => {
+    const file = join(tempDir(), 'v2.db')
+    const old = SqliteStore.open(file, { migrations: migrations.filter((m) => m.version <= 2) })
+    expect(await old.migrate()).toEqual([1, 2])
+    for (const statement of version2Rows) old.connection.exec(statement)
+    await old.close()
+    const store = SqliteStore.open(file)
+    expect(await store.migrate()).toEqual(
+      migrations.filter((m) => m.version > 2).map((m) => m.version),
+    )
+    expect(await store.schemaVersion()).toBe(latestSchemaVersion)
+    await expectUpgradedFromVersion2(store)
     await store.close()
   })
 
