@@ -191,4 +191,76 @@ describe('createTaxiiApp (in process)', () => {
     expect(response.status).toBe(400)
     expect(errorMessageSchema.parse(await response.json()).description).toContain('UTF-8')
   })
+
+  describe('the sharing rule (issue 5)', () => {
+    const otherOrg = randomUUID()
+    const otherUser = randomUUID()
+
+    beforeEach(async () => {
+      await store.createOrganisation({
+        id: otherOrg,
+        name: 'B',
+        identityId: `identity--${otherOrg}`,
+        createdAt: new Date().toISOString(),
+      })
+      await store.setCollectionGrant({
+        collectionId,
+        subjectKind: 'org',
+        subjectId: otherOrg,
+        canRead: true,
+        canWrite: true,
+      })
+      principals.set(otherUser, {
+        via: 'api-key',
+        userId: otherUser,
+        userName: 'b',
+        orgId: otherOrg,
+        role: 'analyst',
+        keyId: 'k2',
+      })
+    })
+
+    async function postAsOther(taxii: ReturnType<typeof app>, sharing: Record<string, unknown>) {
+      const object = {
+        type: 'identity',
+        spec_version: '2.1',
+        id: `identity--${randomUUID()}`,
+        created: '2026-01-01T00:00:00.000Z',
+        modified: '2026-01-01T00:00:00.000Z',
+        name: 'Someone',
+        created_by_ref: `identity--${otherOrg}`,
+        x_intelmesh_sharing: sharing,
+      }
+      const posted = await taxii.request('/r/collections/c/objects/', {
+        method: 'POST',
+        headers: { Accept: TAXII, Authorization: `Bearer ${otherUser}`, 'Content-Type': TAXII },
+        body: JSON.stringify({ objects: [object] }),
+      })
+      expect(statusResourceSchema.parse(await posted.json()).success_count).toBe(1)
+      return object.id
+    }
+
+    it('refuses to serve an anonymised object when no alliance identity is configured (500, logged)', async () => {
+      const taxii = app()
+      await postAsOther(taxii, { distribution: 'community', anonymous: true })
+      const response = await taxii.request('/r/collections/c/objects/', { headers })
+      expect(response.status).toBe(500)
+      expect(await response.text()).not.toContain('Someone')
+      expect(logged.join('\n')).toContain('no alliance identity is configured')
+    })
+
+    it('reads every version only when the benchmark switches the rule off', async () => {
+      const on = app()
+      const id = await postAsOther(on, { distribution: 'organisation' })
+      expect((await on.request(`/r/collections/c/objects/${id}/`, { headers })).status).toBe(404)
+      const off = createTaxiiApp({
+        store,
+        authenticator: fixedAuthenticator(principals),
+        clock: () => now,
+        log: (line) => logged.push(line),
+        settings: { applySharingRule: false },
+      })
+      expect((await off.request(`/r/collections/c/objects/${id}/`, { headers })).status).toBe(200)
+    })
+  })
 })
