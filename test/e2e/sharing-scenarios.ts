@@ -359,7 +359,7 @@ export function describeSharingScenarios(
         await store.setOrganisationSharing(org.b, sharing)
       })
 
-      it('names unknown groups and recipients: a 400 for the POST, a failure for an object', async () => {
+      it('names unknown groups and recipients in failures; a malformed parameter is a 400', async () => {
         const response = await call(`${objects(intel)}?recipients=NoSuchOrg`, alice, {
           method: 'POST',
           body: envelope([makeIndicator()]),
