@@ -160,7 +160,10 @@ export async function restartFedNode(
 }
 
 export interface ConnectOptions {
-  direction?: 'pull' | 'push' | 'both'
+  /** The direction of x's peer entry for y (default both). */
+  xDirection?: 'pull' | 'push' | 'both'
+  /** The direction of y's peer entry for x (default both). */
+  yDirection?: 'pull' | 'push' | 'both'
   tombstones?: boolean
 }
 
@@ -170,11 +173,16 @@ export interface ConnectOptions {
  * key the other uses to reach it, and hands it over.
  */
 export async function connect(x: FedNode, y: FedNode, options: ConnectOptions = {}): Promise<void> {
-  const direction = options.direction ?? 'both'
   const tombstones = options.tombstones === false ? 'off' : 'on'
   await ensureOrg(x, y)
   await ensureOrg(y, x)
-  const peerAdd = (at: FedNode, other: FedNode, auth: string, envAuth = ''): Promise<CliResult> =>
+  const peerAdd = (
+    at: FedNode,
+    other: FedNode,
+    direction: string,
+    auth: string,
+    envAuth = '',
+  ): Promise<CliResult> =>
     adminCli(
       at,
       [
@@ -197,9 +205,9 @@ export async function connect(x: FedNode, y: FedNode, options: ConnectOptions = 
       // The key travels in the environment (`--auth env`), as the docs recommend.
       { env: { INTELMESH_PEER_AUTH: envAuth } },
     )
-  await peerAdd(x, y, 'none')
+  await peerAdd(x, y, options.xDirection ?? 'both', 'none')
   const keyOnX = await adminJson<{ key: string }>(x, ['peer', 'key', y.name])
-  await peerAdd(y, x, 'env', `bearer:${keyOnX.key}`)
+  await peerAdd(y, x, options.yDirection ?? 'both', 'env', `bearer:${keyOnX.key}`)
   const keyOnY = await adminJson<{ key: string }>(y, ['peer', 'key', x.name])
   await adminCli(x, ['peer', 'update', y.name, '--auth', `bearer:${keyOnY.key}`])
 }
