@@ -18,6 +18,8 @@ import { registerValidateCommand } from './commands/validate.js'
 import { registerMatchCommand } from './commands/match.js'
 import { registerDbCommands } from './commands/db.js'
 import { registerAuditCommands } from './commands/audit.js'
+import { registerGroupCommands } from './commands/group.js'
+import { registerSharingCommands } from './commands/sharing.js'
 import { registerPeerCommands } from './commands/peer.js'
 import { registerSyncCommand } from './commands/sync.js'
 
@@ -34,6 +36,8 @@ const registrars: CommandRegistrar[] = [
   registerAuditCommands,
   registerPeerCommands,
   registerSyncCommand,
+  registerGroupCommands,
+  registerSharingCommands,
 ]
 
 export function buildProgram(ctx: CliContext): Command {

@@ -1,7 +1,12 @@
-/** `intelmesh collection add|list|grant`: TAXII collections and who may read or write them. */
+/**
+ * `intelmesh collection add|list|grant|update`: TAXII collections, who may read or write them,
+ * and their sharing (public flag, default distribution); through the authorised services as the
+ * local CLI actor (every change audited as `system`).
+ */
 import { Option } from 'commander'
-import { distributionScopes } from '../../accounts/admin-service.js'
+import { AuthorisedAdmin, distributionScopes, localCliActor } from '../../accounts/admin-service.js'
 import { AppError } from '../../errors.js'
+import { SharingService } from '../../sharing/sharing-service.js'
 import type { DistributionScope } from '../../store/store.js'
 import type { CommandRegistrar } from '../context.js'
 import {
@@ -11,6 +16,7 @@ import {
   withAdminOptions,
   type AdminOptions,
 } from './admin-support.js'
+import { distributionOption, onOff } from './sharing.js'
 
 interface AddOptions extends AdminOptions {
   title?: string
@@ -46,8 +52,8 @@ export const registerCollectionCommands: CommandRegistrar = (program, ctx) => {
           .default('community'),
       ),
   ).action(async (alias: string, options: AddOptions) => {
-    const created = await runAdmin(ctx, options, (admin) =>
-      admin.addCollection({
+    const created = await runAdmin(ctx, options, (_admin, store) =>
+      new AuthorisedAdmin(store, localCliActor).createCollection({
         alias,
         title: options.title ?? alias,
         description: options.description ?? null,
@@ -64,7 +70,9 @@ export const registerCollectionCommands: CommandRegistrar = (program, ctx) => {
 
   withAdminOptions(collection.command('list').description('List collections and grants')).action(
     async (options: AdminOptions) => {
-      const listings = await runAdmin(ctx, options, (admin) => admin.listCollections())
+      const listings = await runAdmin(ctx, options, (_admin, store) =>
+        new AuthorisedAdmin(store, localCliActor).listCollections(),
+      )
       if (options.json) return printJson(ctx, listings)
       printTable(
         ctx,
@@ -110,8 +118,8 @@ export const registerCollectionCommands: CommandRegistrar = (program, ctx) => {
     if (options.none && (options.read || options.write)) {
       throw new AppError('CLI_USAGE', { detail: '--none excludes --read and --write' })
     }
-    const grant = await runAdmin(ctx, options, (admin) =>
-      admin.grant({
+    const grant = await runAdmin(ctx, options, (_admin, store) =>
+      new AuthorisedAdmin(store, localCliActor).setGrant({
         collection: ref,
         ...(options.org !== undefined ? { org: options.org } : {}),
         ...(options.user !== undefined ? { user: options.user } : {}),
@@ -128,4 +136,46 @@ export const registerCollectionCommands: CommandRegistrar = (program, ctx) => {
         `${rights ? `may now ${rights}` : 'has no access to'} collection "${ref}"\n`,
     )
   })
+
+  withAdminOptions(
+    collection
+      .command('update')
+      .description("Change a collection's sharing: public flag and default distribution")
+      .argument('<collection>', 'the collection alias or id')
+      .option(
+        '--public <on|off>',
+        'open to unauthenticated readers (they get TLP:CLEAR federated objects only)',
+      )
+      .option('--default-distribution <scope>', 'organisation, groups, community or federation')
+      .option('--groups <names>', 'sharing groups of the default distribution (comma-separated)')
+      .option('--recipients <orgs>', 'named recipient organisations (comma-separated)'),
+  ).action(
+    async (
+      ref: string,
+      options: AdminOptions & {
+        public?: string
+        defaultDistribution?: string
+        groups?: string
+        recipients?: string
+      },
+    ) => {
+      const isPublic = onOff(options.public, '--public')
+      const distribution = distributionOption(options, false)
+      if (isPublic === undefined && distribution === undefined) {
+        throw new AppError('CLI_USAGE', {
+          detail: 'give --public on|off and/or --default-distribution <scope>',
+        })
+      }
+      const updated = await runAdmin(ctx, options, (_admin, store) =>
+        new SharingService(store, localCliActor).updateCollectionSharing(ref, {
+          ...(isPublic !== undefined ? { public: isPublic } : {}),
+          ...(distribution ? { defaultDistribution: distribution } : {}),
+        }),
+      )
+      if (options.json) return printJson(ctx, updated)
+      ctx.stdout.write(
+        `collection "${updated.alias}": ${updated.public ? 'public' : 'not public'}, default distribution ${updated.defaultDistribution.scope}\n`,
+      )
+    },
+  )
 }

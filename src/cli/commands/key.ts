@@ -1,5 +1,8 @@
-/** `intelmesh key create|revoke|list`: API keys, shown once and stored hashed. */
-import type { ApiKey } from '../../store/store.js'
+/**
+ * `intelmesh key create|revoke|list`: API keys, shown once and stored hashed; through the
+ * authorised admin service as the local CLI actor (audited as `system`).
+ */
+import { AuthorisedAdmin, localCliActor, type ApiKeyView } from '../../accounts/admin-service.js'
 import type { CommandRegistrar } from '../context.js'
 import {
   printJson,
@@ -10,15 +13,16 @@ import {
 } from './admin-support.js'
 
 /** A key as shown in listings: never its hash. */
-function publicKey(key: ApiKey, userName: string): Record<string, unknown> {
+function publicKey(key: ApiKeyView): Record<string, unknown> {
   return {
     id: key.id,
     prefix: key.prefix,
-    user: userName,
+    user: key.userName,
     label: key.label,
     revoked: key.revoked,
     createdAt: key.createdAt,
     lastUsedAt: key.lastUsedAt,
+    ...(key.peerId !== null ? { peerId: key.peerId } : {}),
   }
 }
 
@@ -32,20 +36,15 @@ export const registerKeyCommands: CommandRegistrar = (program, ctx) => {
       .argument('<user>', 'the user name or id')
       .option('--label <text>', 'what the key is for', ''),
   ).action(async (user: string, options: AdminOptions & { label: string }) => {
-    const {
-      apiKey,
-      key: secret,
-      userName,
-    } = await runAdmin(ctx, options, async (admin) => {
-      const owner = await admin.findUser(user)
-      return { ...(await admin.createApiKey(owner.id, options.label)), userName: owner.name }
-    })
+    const { value: apiKey, secret } = await runAdmin(ctx, options, (_admin, store) =>
+      new AuthorisedAdmin(store, localCliActor).createApiKey({ user, label: options.label }),
+    )
     if (options.json) {
-      printJson(ctx, { ...publicKey(apiKey, userName), key: secret })
+      printJson(ctx, { ...publicKey(apiKey), key: secret })
       return
     }
     ctx.stdout.write(
-      `created API key ${apiKey.prefix} for "${userName}":\n${secret}\n` +
+      `created API key ${apiKey.prefix} for "${apiKey.userName}":\n${secret}\n` +
         '(shown once; it is stored hashed. Use it as: Authorization: Bearer <key>)\n',
     )
   })
@@ -56,7 +55,9 @@ export const registerKeyCommands: CommandRegistrar = (program, ctx) => {
       .description('Revoke an API key at once')
       .argument('<key>', 'the key prefix (8 hex characters), its id, or the whole key'),
   ).action(async (ref: string, options: AdminOptions) => {
-    const revoked = await runAdmin(ctx, options, (admin) => admin.revokeApiKey(ref))
+    const revoked = await runAdmin(ctx, options, (_admin, store) =>
+      new AuthorisedAdmin(store, localCliActor).revokeApiKey(ref),
+    )
     if (options.json) printJson(ctx, { id: revoked.id, prefix: revoked.prefix, revoked: true })
     else ctx.stdout.write(`revoked API key ${revoked.prefix}\n`)
   })
@@ -67,22 +68,16 @@ export const registerKeyCommands: CommandRegistrar = (program, ctx) => {
       .description('List API keys (prefixes only; keys are never shown again)')
       .option('--user <user>', 'only the keys of this user'),
   ).action(async (options: AdminOptions & { user?: string }) => {
-    const { keys, userNames } = await runAdmin(ctx, options, async (admin) => ({
-      keys: await admin.listApiKeys(options.user),
-      userNames: new Map((await admin.listUsers()).map((u) => [u.id, u.name])),
-    }))
-    if (options.json) {
-      return printJson(
-        ctx,
-        keys.map((k) => publicKey(k, userNames.get(k.userId) ?? k.userId)),
-      )
-    }
+    const keys = await runAdmin(ctx, options, (_admin, store) =>
+      new AuthorisedAdmin(store, localCliActor).listApiKeys(options.user),
+    )
+    if (options.json) return printJson(ctx, keys.map(publicKey))
     printTable(
       ctx,
       ['PREFIX', 'USER', 'LABEL', 'STATUS', 'LAST USED'],
       keys.map((k) => [
         k.prefix,
-        userNames.get(k.userId) ?? k.userId,
+        k.userName,
         k.label,
         k.revoked ? 'revoked' : 'active',
         k.lastUsedAt ?? 'never',

@@ -1,9 +1,16 @@
-/** `intelmesh user add|list|disable|enable`: the node's users. */
-import { Option } from 'commander'
-import { roles } from '../../accounts/admin-service.js'
-import { generatePassword } from '../../accounts/password.js'
+/**
+ * `intelmesh user add|list|disable|enable|set-role|reset-password`: the node's users, through
+ * the authorised admin service as the local CLI actor (every change audited as `system`).
+ */
+import { Argument, Option } from 'commander'
+import {
+  AuthorisedAdmin,
+  localCliActor,
+  roles,
+  type UserView,
+} from '../../accounts/admin-service.js'
 import { AppError } from '../../errors.js'
-import type { Role, User } from '../../store/store.js'
+import type { Role } from '../../store/store.js'
 import type { CommandRegistrar } from '../context.js'
 import {
   printJson,
@@ -15,14 +22,14 @@ import {
 } from './admin-support.js'
 
 /** A user as shown: never the password hash. */
-function publicUser(user: User, orgName: string): Record<string, unknown> {
+function publicUser(user: UserView): Record<string, unknown> {
   return {
     id: user.id,
     name: user.name,
-    org: orgName,
+    org: user.orgName,
     orgId: user.orgId,
     role: user.role,
-    hasPassword: user.passwordHash !== null,
+    hasPassword: user.hasPassword,
     disabled: user.disabled,
     createdAt: user.createdAt,
   }
@@ -57,31 +64,31 @@ export const registerUserCommands: CommandRegistrar = (program, ctx) => {
         detail: '--password-stdin and --no-password exclude each other',
       })
     }
-    let password: string | null = null
-    let generated = false
+    // Absent: the service generates one and returns it once; null: API keys only.
+    let password: string | null | undefined = options.password ? undefined : null
     if (options.passwordStdin) {
       password = (await readAllStdin(ctx)).split(/\r?\n/)[0] ?? ''
-    } else if (options.password) {
-      password = generatePassword()
-      generated = true
     }
-    const { created, orgName } = await runAdmin(ctx, options, async (admin) => {
-      const org = await admin.findOrganisation(options.org)
-      const added = await admin.addUser({ name, org: org.id, role: options.role, password })
-      return { created: added, orgName: org.name }
-    })
+    const { value: created, secret } = await runAdmin(ctx, options, (_admin, store) =>
+      new AuthorisedAdmin(store, localCliActor).createUser({
+        name,
+        org: options.org,
+        role: options.role,
+        ...(password !== undefined ? { password } : {}),
+      }),
+    )
     if (options.json) {
       printJson(ctx, {
-        ...publicUser(created, orgName),
-        ...(generated ? { password } : {}),
+        ...publicUser(created),
+        ...(secret !== undefined ? { password: secret } : {}),
       })
       return
     }
     ctx.stdout.write(
-      `added user "${created.name}" (${created.role} in ${orgName}, id ${created.id})\n`,
+      `added user "${created.name}" (${created.role} in ${created.orgName}, id ${created.id})\n`,
     )
-    if (generated)
-      ctx.stdout.write(`password: ${password ?? ''}\n(shown once; it is stored hashed)\n`)
+    if (secret !== undefined)
+      ctx.stdout.write(`password: ${secret}\n(shown once; it is stored hashed)\n`)
   })
 
   withAdminOptions(
@@ -90,22 +97,14 @@ export const registerUserCommands: CommandRegistrar = (program, ctx) => {
       .description('List users')
       .option('--org <org>', 'only the users of this organisation'),
   ).action(async (options: AdminOptions & { org?: string }) => {
-    const { users, orgNames } = await runAdmin(ctx, options, async (admin) => ({
-      users: await admin.listUsers(options.org),
-      orgNames: new Map((await admin.listOrganisations()).map((o) => [o.id, o.name])),
-    }))
-    const shown = users.map((u) => publicUser(u, orgNames.get(u.orgId) ?? u.orgId))
-    if (options.json) return printJson(ctx, shown)
+    const users = await runAdmin(ctx, options, (_admin, store) =>
+      new AuthorisedAdmin(store, localCliActor).listUsers(options.org),
+    )
+    if (options.json) return printJson(ctx, users.map(publicUser))
     printTable(
       ctx,
       ['NAME', 'ORG', 'ROLE', 'STATUS', 'ID'],
-      users.map((u) => [
-        u.name,
-        orgNames.get(u.orgId) ?? u.orgId,
-        u.role,
-        u.disabled ? 'disabled' : 'active',
-        u.id,
-      ]),
+      users.map((u) => [u.name, u.orgName, u.role, u.disabled ? 'disabled' : 'active', u.id]),
       'no users',
     )
   })
@@ -124,9 +123,46 @@ export const registerUserCommands: CommandRegistrar = (program, ctx) => {
         )
         .argument('<name>', 'the user name or id'),
     ).action(async (name: string, options: AdminOptions) => {
-      const changed = await runAdmin(ctx, options, (admin) => admin.setUserDisabled(name, disabled))
+      const changed = await runAdmin(ctx, options, (_admin, store) =>
+        new AuthorisedAdmin(store, localCliActor).setUserDisabled(name, disabled),
+      )
       if (options.json) printJson(ctx, { name: changed.name, id: changed.id, disabled })
       else ctx.stdout.write(`user "${changed.name}" ${disabled ? 'disabled' : 'enabled'}\n`)
     })
   }
+
+  withAdminOptions(
+    user
+      .command('set-role')
+      .description("Change a user's role (what they may do from their next request)")
+      .argument('<name>', 'the user name or id')
+      .addArgument(new Argument('<role>', 'the new role').choices(roles)),
+  ).action(async (name: string, role: Role, options: AdminOptions) => {
+    const changed = await runAdmin(ctx, options, (_admin, store) =>
+      new AuthorisedAdmin(store, localCliActor).setUserRole(name, role),
+    )
+    if (options.json) return printJson(ctx, publicUser(changed))
+    ctx.stdout.write(`user "${changed.name}" is now ${changed.role}\n`)
+  })
+
+  withAdminOptions(
+    user
+      .command('reset-password')
+      .description('Set a new password: generated and printed once, or read with --password-stdin')
+      .argument('<name>', 'the user name or id')
+      .option('--password-stdin', 'read the password from standard input (first line)'),
+  ).action(async (name: string, options: AdminOptions & { passwordStdin?: boolean }) => {
+    const password = options.passwordStdin
+      ? ((await readAllStdin(ctx)).split(/\r?\n/)[0] ?? '')
+      : undefined
+    const { value: changed, secret } = await runAdmin(ctx, options, (_admin, store) =>
+      new AuthorisedAdmin(store, localCliActor).resetPassword(name, password),
+    )
+    if (options.json) {
+      return printJson(ctx, { ...publicUser(changed), ...(secret ? { password: secret } : {}) })
+    }
+    ctx.stdout.write(`password of user "${changed.name}" set\n`)
+    if (secret !== undefined)
+      ctx.stdout.write(`password: ${secret}\n(shown once; it is stored hashed)\n`)
+  })
 }
