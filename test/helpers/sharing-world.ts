@@ -16,6 +16,7 @@ import { decideVisibility, sharedVersionOf, type Viewer } from '../../src/sharin
 import { sharingSettings } from '../../src/sharing/viewer.js'
 import type {
   Collection,
+  Distribution,
   DistributionScope,
   NewObjectVersion,
   Role,
@@ -23,7 +24,7 @@ import type {
   StoredObjectVersion,
   TlpLevel,
 } from '../../src/store/store.js'
-import { timestampToMicros, versionKeyOf } from '../../src/store/timestamps.js'
+import { versionKeyOf } from '../../src/store/timestamps.js'
 import { createTaxiiApp } from '../../src/taxii/server/create-taxii-app.js'
 import { serveApp, type ServedApp } from './serve.js'
 
@@ -92,6 +93,13 @@ export interface VersionSpec {
   recipients: number[]
   anonymous: boolean
   withCreator: boolean
+  /**
+   * How it is stored: through the store, or by a TAXII POST of its publisher (when allowed to
+   * write and the request is one the node accepts) naming the distribution in the POST's query
+   * parameters, or in the object's `x_intelmesh_sharing` (then with other, overridden
+   * parameters).
+   */
+  channel: 'store' | 'params' | 'object'
 }
 
 export type VersionChoice = 'first' | 'last' | 'all' | 'first,last' | 'exact' | 'default'
@@ -171,6 +179,7 @@ export function worldArbitrary(
           { weight: 4, arbitrary: fc.constant(true) },
           { weight: 1, arbitrary: fc.constant(false) },
         ),
+        channel: fc.constantFrom('store' as const, 'params' as const, 'object' as const),
       })
       const query: fc.Arbitrary<QuerySpec> = fc.record({
         endpoint: fc.constantFrom('objects' as const, 'manifest' as const),
@@ -258,6 +267,8 @@ export interface World {
   objectIds: string[]
   /** An id never stored in the collection. */
   absentId: string
+  /** How many versions were published by TAXII POST (the rest through the store). */
+  posted: number
   viewers: ViewerCase[]
 }
 
@@ -339,6 +350,70 @@ function objectJson(
   }
 }
 
+/** What decides whether the node accepts a publishing request. */
+interface PublishingFacts {
+  groupMembers: ReadonlyMap<string, ReadonlySet<string>>
+  groupOwners: ReadonlyMap<string, string>
+  orgIds: ReadonlySet<string>
+}
+
+/** A TAXII POST that asks for a version's distribution (docs/sharing.md). */
+interface Publication {
+  /** The query string of the POST (with its leading `?`, or empty). */
+  query: string
+  /** Spread into the object: `x_intelmesh_sharing`, or nothing. */
+  objectProperty: Record<string, unknown>
+  /** The distribution the node must store. */
+  distribution: Distribution
+}
+
+/**
+ * How to publish `row` through TAXII so that the node stores its sharing facts, or undefined
+ * when the node would (rightly) refuse that request: a group the publisher neither owns nor
+ * belongs to or that does not exist, a recipient not on the node, TLP:RED without another
+ * organisation as recipient, groups beside another scope. Every fact is named explicitly, so
+ * no default applies; with `object`, the POST parameters name other facts, which the object's
+ * property overrides.
+ */
+function taxiiPublication(
+  row: NewObjectVersion,
+  channel: 'params' | 'object',
+  effectiveTlp: TlpLevel,
+  node: PublishingFacts,
+): Publication | undefined {
+  const publisher = row.publisherOrgId
+  if (publisher === null) return undefined
+  const { scope } = row.distribution
+  const groups = scope === 'groups' ? [...new Set(row.distribution.groups)] : []
+  if (scope === 'groups' && groups.length === 0) return undefined
+  for (const group of groups) {
+    const members = node.groupMembers.get(group)
+    if (members === undefined) return undefined
+    if (!members.has(publisher) && node.groupOwners.get(group) !== publisher) return undefined
+  }
+  const recipients = [...new Set(row.distribution.recipients)]
+  if (recipients.some((r) => !node.orgIds.has(r))) return undefined
+  if (effectiveTlp === 'red' && !recipients.some((r) => r !== publisher)) return undefined
+  const distribution: Distribution = { scope, groups, recipients }
+  const sharing: Record<string, unknown> = {
+    distribution: scope,
+    recipients,
+    anonymous: row.anonymous,
+  }
+  if (scope === 'groups') sharing['groups'] = groups
+  if (channel === 'object') {
+    const other = scope === 'community' ? 'organisation' : 'community'
+    const query = `?distribution=${other}&anonymous=${String(!row.anonymous)}`
+    return { query, objectProperty: { x_intelmesh_sharing: sharing }, distribution }
+  }
+  const params = new URLSearchParams()
+  if (scope === 'groups') params.set('groups', groups.join(','))
+  else params.set('distribution', scope)
+  if (recipients.length > 0) params.set('recipients', recipients.join(','))
+  params.set('anonymous', String(row.anonymous))
+  return { query: `?${params.toString()}`, objectProperty: {}, distribution }
+}
+
 /**
  * Creates the world's organisations, users, keys, groups, collection (in the caller's API
  * root), settings and object versions in `store`. Every name is unique, so many worlds
@@ -348,6 +423,7 @@ export async function seedWorld(
   store: Store,
   spec: WorldSpec,
   root: { id: string; path: string },
+  baseUrl?: string,
 ): Promise<World> {
   const now = new Date().toISOString()
   const orgCount = spec.roles.length
@@ -412,9 +488,12 @@ export async function seedWorld(
   await store.setSetting(sharingSettings.allianceIdentityId, allianceIdentityId)
 
   const viewers: ViewerCase[] = []
+  /** Who may POST for an organisation (not readers: they cannot write). */
+  const writers = new Map<string, string>()
   for (let i = 0; i < orgCount; i++) {
     const role = spec.roles[i] ?? 'reader'
     const account = await makeAccount(store, org(i), role, null)
+    if (role !== 'reader') writers.set(org(i), `Bearer ${account.key}`)
     viewers.push({
       label: `user of org ${i} (${role}${i === 0 ? ', node organisation' : ''})`,
       viewer: { kind: 'user', orgId: org(i), role, isNodeAdmin: i === 0 && role === 'admin' },
@@ -422,6 +501,7 @@ export async function seedWorld(
     })
   }
   const nodeAdmin = await makeAccount(store, nodeOrgId, 'admin', null)
+  writers.set(nodeOrgId, `Bearer ${nodeAdmin.key}`)
   viewers.push({
     label: 'node admin',
     viewer: { kind: 'user', orgId: nodeOrgId, role: 'admin', isNodeAdmin: true },
@@ -436,9 +516,27 @@ export async function seedWorld(
   })
   viewers.push({ label: 'the public', viewer: { kind: 'public' }, authorization: undefined })
 
+  const publishing: PublishingFacts = {
+    groupMembers,
+    groupOwners: new Map(spec.groups.map((g, i) => [groupIds[i] ?? '', org(g.owner)])),
+    orgIds: new Set(orgIds),
+  }
   const objectIds = spec.objects.map((o) => objectIdOf(o.kind, randomUUID()))
   const seen = new Set<string>()
-  const versions: NewObjectVersion[] = []
+  let posted = 0
+  const planned: NewObjectVersion[] = []
+  // Consecutive versions stored through the store go in one addObjects call.
+  let batch: NewObjectVersion[] = []
+  const flush = async () => {
+    if (batch.length === 0) return
+    const results = await store.addObjects(batch, Date.now() * 1000)
+    batch.forEach((version, i) => {
+      if (results[i]?.outcome !== 'added') {
+        throw new Error(`seeding: version ${version.id} ${version.version} was not added`)
+      }
+    })
+    batch = []
+  }
   for (const v of spec.versions) {
     const object = spec.objects[v.object]
     const id = objectIds[v.object]
@@ -449,10 +547,12 @@ export async function seedWorld(
     let publisherOrgId: string | null
     let originPeer: string | null = null
     let creator: string | undefined
+    let writer: string | undefined
     switch (object.publisher.kind) {
       case 'org':
         publisherOrgId = org(object.publisher.org)
         creator = identityOf.get(publisherOrgId)
+        writer = writers.get(publisherOrgId)
         break
       case 'node':
         publisherOrgId = null
@@ -462,6 +562,9 @@ export async function seedWorld(
         originPeer = peerIds[object.publisher.peer] ?? null
         publisherOrgId = object.publisher.remoteOrg ? remoteOrgId : peerOrgId
         creator = object.publisher.remoteOrg ? remoteIdentity : identityOf.get(peerOrgId)
+        if (object.publisher.peer === 0 && !object.publisher.remoteOrg) {
+          writer = `Bearer ${peer.key}`
+        }
         break
     }
     const json = objectJson(
@@ -472,7 +575,8 @@ export async function seedWorld(
       v.withCreator && object.kind !== 'ipv4-addr' ? creator : undefined,
     )
     const version = object.kind === 'ipv4-addr' ? '' : String(json['modified'])
-    versions.push({
+    const tlp = tlpOfMarkings(v.markings)
+    const row: NewObjectVersion = {
       collectionId: collection.id,
       id,
       type: object.kind,
@@ -483,7 +587,7 @@ export async function seedWorld(
       publisherOrgId,
       publisherActor: 'property-test',
       markingRefs: [...v.markings],
-      tlp: tlpOfMarkings(v.markings),
+      tlp,
       distribution: {
         scope: v.scope,
         groups: v.groups.map((g) => groupIds[g] ?? missingGroupId),
@@ -492,20 +596,67 @@ export async function seedWorld(
       anonymous: v.anonymous,
       originPeer,
       revoked: false,
-    })
+    }
+    planned.push(row)
+    const post =
+      baseUrl !== undefined && writer !== undefined && v.channel !== 'store'
+        ? taxiiPublication(row, v.channel, tlp ?? spec.defaultTlp, publishing)
+        : undefined
+    if (post === undefined || writer === undefined || baseUrl === undefined) {
+      batch.push(row)
+      continue
+    }
+    await flush()
+    posted++
+    // What the node must store for this request (issue 5, "How a publisher chooses").
+    row.distribution = post.distribution
+    const body = JSON.stringify({ objects: [{ ...json, ...post.objectProperty }] })
+    const path = `/${root.path}/collections/${collection.id}/objects/${post.query}`
+    const answer = await taxiiPost(baseUrl, path, writer, body)
+    const status = answer.status === 202 ? (JSON.parse(answer.text) as Record<string, unknown>) : {}
+    if (status['success_count'] !== 1) {
+      throw new Error(
+        `seeding: POST ${path} of ${id} (${v.channel}) answered ${answer.status} ${answer.text.slice(0, 400)}`,
+      )
+    }
   }
-  const results = await store.addObjects(versions, Date.now() * 1000)
-  const rows: Row[] = versions.map((version, i) => {
-    const result = results[i]
-    if (result?.outcome !== 'added') {
-      throw new Error(`seeding: version ${version.id} ${version.version} was not added`)
+  await flush()
+  const rows: Row[] = []
+  const problems: string[] = []
+  for (const id of new Set(planned.map((p) => p.id))) {
+    const stored = await store.getObjectVersions(collection.id, id)
+    for (const want of planned.filter((p) => p.id === id)) {
+      const got = stored.find((s) => s.version === want.version)
+      if (!got) {
+        problems.push(`${id}@${want.version} is not stored`)
+        continue
+      }
+      const facts = (r: NewObjectVersion) => ({
+        publisherOrgId: r.publisherOrgId,
+        tlp: r.tlp,
+        scope: r.distribution.scope,
+        groups: [...new Set(r.distribution.groups)].sort(),
+        // Naming one's own organisation is allowed and changes nothing (docs/sharing.md).
+        recipients: [...new Set(r.distribution.recipients)]
+          .filter((o) => o !== r.publisherOrgId)
+          .sort(),
+        anonymous: r.anonymous,
+        originPeer: r.originPeer,
+      })
+      if (!isDeepStrictEqual(facts(got), facts(want))) {
+        problems.push(
+          `${id}@${want.version}: stored ${JSON.stringify(facts(got))}, asked ${JSON.stringify(facts(want))}`,
+        )
+      }
+      if (got.json.includes('x_intelmesh_sharing')) {
+        problems.push(`${id}@${want.version}: x_intelmesh_sharing was stored`)
+      }
+      rows.push({ ...want, dateAdded: got.dateAdded, dateAddedMicros: got.dateAddedMicros })
     }
-    const dateAddedMicros = timestampToMicros(result.dateAdded)
-    if (dateAddedMicros === undefined) {
-      throw new Error(`seeding: date_added ${result.dateAdded} is not a timestamp`)
-    }
-    return { ...version, dateAdded: result.dateAdded, dateAddedMicros }
-  })
+  }
+  if (problems.length > 0) {
+    throw new Error(`seeding: the node stored other sharing facts:\n  ${problems.join('\n  ')}`)
+  }
   rows.sort((a, b) => a.dateAddedMicros - b.dateAddedMicros)
   return {
     spec,
@@ -523,6 +674,7 @@ export async function seedWorld(
     rows,
     objectIds,
     absentId: objectIdOf('indicator', randomUUID()),
+    posted,
     viewers,
   }
 }
@@ -654,6 +806,20 @@ export async function taxiiGet(
   const headers: Record<string, string> = { Accept: TAXII }
   if (authorization !== undefined) headers['Authorization'] = authorization
   const response = await fetch(`${baseUrl}${path}`, { headers })
+  return { status: response.status, headers: response.headers, text: await response.text() }
+}
+
+export async function taxiiPost(
+  baseUrl: string,
+  path: string,
+  authorization: string,
+  body: string,
+): Promise<Answer> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { Accept: TAXII, 'Content-Type': TAXII, Authorization: authorization },
+    body,
+  })
   return { status: response.status, headers: response.headers, text: await response.text() }
 }
 
@@ -1087,11 +1253,14 @@ export function describeSharingProperty(
       'gives every viewer exactly the versions the rule allows, on every read endpoint (issue 5, The rule; TAXII 2.1 sections 3.2-3.4, 5.3-5.8)',
       async () => {
         const seed = process.env['INTELMESH_PROPERTY_SEED']
+        const tally = { versions: 0, posted: 0 }
         const details = await fc.check(
           fc.asyncProperty(worldArbitrary(), async (spec) => {
-            const world = await seedWorld(store, spec, root)
+            const world = await seedWorld(store, spec, root, served.baseUrl)
             serverLog.length = 0
             const out = new Mismatches(serverLog)
+            tally.versions += world.rows.length
+            tally.posted += world.posted
             await checkPublicCollections(served.baseUrl, world, out)
             for (const viewerCase of world.viewers) {
               await checkViewer(served.baseUrl, world, viewerCase, out)
@@ -1130,7 +1299,9 @@ export function describeSharingProperty(
           const why = cause instanceof Error ? cause.message : String(cause)
           throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}\n${why}`)
         }
-        console.info(`sharing property (${name}): ${details.numRuns} worlds checked`)
+        console.info(
+          `sharing property (${name}): ${details.numRuns} worlds checked, ${tally.versions} versions (${tally.posted} published by TAXII POST)`,
+        )
         // An interrupted check that tried almost nothing would prove nothing.
         expect(details.numRuns).toBeGreaterThanOrEqual(Math.min(3, budget.runs))
       },
@@ -1154,12 +1325,13 @@ export function describeSharingProperty(
             recipients: [],
             anonymous: false,
             withCreator: true,
+            channel: 'params',
           },
         ],
         queries: [],
         toggle: null,
       }
-      const world = await seedWorld(store, spec, root)
+      const world = await seedWorld(store, spec, root, served.baseUrl)
       const reader = world.viewers[2]
       const groupId = world.groupIds[0] ?? ''
       const objectId = world.objectIds[0] ?? ''
