@@ -112,6 +112,9 @@ const types = {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
+/** Most distinct statement texts given a prepared-statement name. */
+const NAMED_STATEMENTS = 1024
+
 /** A Store over one PostgreSQL database (a pool of connections). */
 export class PostgresStore extends Records implements Store {
   readonly capabilities: StoreCapabilities = { dialect: 'postgres', multiProcess: true }
@@ -208,6 +211,9 @@ export class PostgresStore extends Records implements Store {
   private named(text: string, values: unknown[]): pg.QueryConfig {
     let name = this.statementNames.get(text)
     if (name === undefined) {
+      // Each name stays prepared on every connection of the pool: past the bound (query shapes
+      // multiply with filters and viewers, issue 5), rarer texts run unnamed.
+      if (this.statementNames.size >= NAMED_STATEMENTS) return { text, values }
       name = `intelmesh_${this.statementNames.size + 1}`
       this.statementNames.set(text, name)
     }

@@ -80,6 +80,9 @@ const INSERT_ROWS = 50
 
 type Statement = Database.Statement<unknown[], unknown>
 
+/** Most statements the store keeps prepared; more distinct ones start the cache afresh. */
+const PREPARED_STATEMENTS = 1024
+
 /** Most statements `preparingOnce` keeps; more distinct ones start the cache afresh. */
 const KYSELY_STATEMENTS = 256
 
@@ -182,6 +185,8 @@ export class SqliteStore extends Records implements Store {
   private prepare(sql: string): Statement {
     let statement = this.statements.get(sql)
     if (!statement) {
+      // Query shapes multiply with filters and viewers (issue 5): keep the cache bounded.
+      if (this.statements.size >= PREPARED_STATEMENTS) this.statements.clear()
       statement = this.sqlite.prepare(sql)
       this.statements.set(sql, statement)
     }
