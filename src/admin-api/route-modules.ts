@@ -4,6 +4,7 @@
  * from your own file and add it to this list with one line; the app, the 405 answers and the
  * OpenAPI document all pick it up. Paths must not clash with existing ones (a test checks).
  */
+import { federationRoutes } from '../sync/admin-routes.js'
 import { accountRoutes } from './account-routes.js'
 import { auditRoutes } from './audit-routes.js'
 import type { AdminRoute } from './route.js'
@@ -13,4 +14,5 @@ export const adminRouteModules: readonly (readonly AdminRoute[])[] = [
   accountRoutes,
   sharingRoutes,
   auditRoutes,
+  federationRoutes,
 ]

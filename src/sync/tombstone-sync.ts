@@ -232,8 +232,8 @@ async function applyHere(
     tombstone.objectId,
     { kind: 'exact', keys },
     undefined,
-    run.clock(),
     run.peer.id,
+    run.clock(),
   )
   if (deleted > 0) {
     await run.audit?.append({

@@ -5,21 +5,23 @@
  */
 import type { Tombstone } from '../store/peer-store.js'
 import type { Store, VersionMatch } from '../store/store.js'
-import { microsToTimestamp } from '../store/timestamps.js'
+import { microsToTimestamp, nowMicros } from '../store/timestamps.js'
 
 /**
- * Deletes versions of an object like `store.deleteObjects` and records a tombstone naming the
- * versions removed (null when no version of the object is left in the collection). Returns
- * how many versions were deleted; no tombstone when none was.
+ * Deletes versions of an object like `store.deleteObjects` (same arguments) and records a
+ * tombstone naming the versions removed (null when no version of the object is left in the
+ * collection), so the deletion can travel to peers. `originPeer`: the peer whose request
+ * deleted them, never sent the tombstone back. Returns how many versions were deleted; no
+ * tombstone when none was.
  */
 export async function deleteWithTombstone(
   store: Store,
   collectionId: string,
   objectId: string,
-  versions: VersionMatch | undefined,
-  specVersions: string[] | undefined,
-  nowMicros: number,
-  originPeer: string | null = null,
+  versions?: VersionMatch,
+  specVersions?: string[],
+  originPeer?: string | null,
+  atMicros: number = nowMicros(),
 ): Promise<number> {
   const before = await store.getObjectVersions(collectionId, objectId)
   const deleted = await store.deleteObjects(collectionId, objectId, versions, specVersions)
@@ -31,8 +33,8 @@ export async function deleteWithTombstone(
     collectionId,
     objectId,
     versions: after.length === 0 ? null : [...new Set(removed)],
-    deletedAt: microsToTimestamp(nowMicros),
-    originPeer,
+    deletedAt: microsToTimestamp(atMicros),
+    originPeer: originPeer ?? null,
   })
   return deleted
 }

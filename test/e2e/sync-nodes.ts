@@ -1,6 +1,6 @@
 /**
  * In-process intelmesh nodes for the federation tests: each a SQLite file, bootstrapped, its
- * TAXII app served on 127.0.0.1 over a real socket; helpers to link two nodes as peers (each
+ * TAXII app and admin API served on 127.0.0.1 over a real socket; helpers to link two nodes as peers (each
  * issuing the other a peer key) and to publish STIX objects through TAXII.
  */
 import { randomUUID } from 'node:crypto'
@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AdminService } from '../../src/accounts/admin-service.js'
 import { createAuthenticator } from '../../src/accounts/authenticator.js'
+import { createAdminApp } from '../../src/admin-api/create-admin-app.js'
+import { withAdminApi } from '../../src/admin-api/mount.js'
 import { bootstrapNode } from '../../src/node/bootstrap.js'
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Collection, Distribution } from '../../src/store/store.js'
@@ -61,12 +63,10 @@ export async function startNode(name: string): Promise<TestNode> {
   const federation: Distribution = { scope: 'federation', groups: [], recipients: [] }
   await store.updateCollection(boot.collection.id, { defaultDistribution: federation })
   const collection = { ...boot.collection, defaultDistribution: federation }
-  const app = createTaxiiApp({
-    store,
-    authenticator: createAuthenticator(store),
-    log: () => undefined,
-  })
-  const served = await serveApp(app)
+  const authenticator = createAuthenticator(store)
+  const taxii = createTaxiiApp({ store, authenticator, log: () => undefined })
+  const adminApi = createAdminApp({ store, authenticator, log: () => undefined })
+  const served = await serveApp(withAdminApi(taxii, adminApi))
   const apiRootUrl = `${served.baseUrl}/api1/`
   const client = new TaxiiClient({
     url: served.baseUrl,

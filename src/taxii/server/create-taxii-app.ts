@@ -52,6 +52,7 @@ import {
   type JsonValue,
 } from '../../audit/audit-log.js'
 import { AppError } from '../../errors.js'
+import { deleteWithTombstone } from '../../sync/tombstones.js'
 import { addEnvelope } from '../../ingest/add-envelope.js'
 import {
   objectExists,
@@ -836,11 +837,13 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     }
     let deleted: number
     if (sharing.visibility === undefined) {
-      deleted = await store.deleteObjects(
+      deleted = await deleteWithTombstone(
+        store,
         collection.id,
         objectId,
         q.versions?.match,
         q.specVersions,
+        principal.peerId,
       )
     } else {
       // Only the versions this caller may see go: `first`/`last` are among those, and versions
@@ -849,11 +852,13 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       deleted =
         keys.length === 0
           ? 0
-          : await store.deleteObjects(
+          : await deleteWithTombstone(
+              store,
               collection.id,
               objectId,
               { kind: 'exact', keys },
               q.specVersions,
+              principal.peerId,
             )
     }
     await event('success', { deletedVersions: deleted })
