@@ -1,0 +1,354 @@
+/**
+ * Federation under faults (issue 6, "Tests"), each node a separate process on 127.0.0.1:
+ *
+ * - kill -9 of the receiving node while its scheduler pulls 50,000 objects: after a restart the
+ *   sync completes with exact counts and no duplicates (pull commits a page, then its cursor).
+ * - A peer answering 500 and a peer that never answers are retried, fail alone, and do not
+ *   block a healthy peer synced in the same run.
+ * - A peer sending invalid STIX (a tiny fake TAXII 2.1 server here) cannot corrupt the store:
+ *   the valid objects are stored, the invalid ones counted and logged, the database intact.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  TLP,
+  adminCli,
+  adminJson,
+  allVersions,
+  connect,
+  restartFedNode,
+  seed,
+  startFedNode,
+  syncOnce,
+  versionKeys,
+  withStore,
+  type FedNode,
+} from './federation-harness.js'
+import { scoId } from '../../src/stix/sco-ids.js'
+import { TAXII, indicator, runCli } from './node-harness.js'
+
+let dir: string
+const nodes: FedNode[] = []
+const servers: Server[] = []
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'intelmesh-federation-faults-'))
+})
+
+afterAll(async () => {
+  for (const node of nodes) node.process.child.kill('SIGKILL')
+  await Promise.all(nodes.map((n) => n.process.exited))
+  for (const server of servers) server.closeAllConnections()
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+function integrityCheck(file: string): unknown {
+  const db = new Database(file, { readonly: true })
+  try {
+    return db.pragma('integrity_check', { simple: true })
+  } finally {
+    db.close()
+  }
+}
+
+/** A TAXII 2.1 server stand-in on 127.0.0.1 port 0; resolves with its API root URL. */
+async function fakeTaxii(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<string> {
+  const server = createServer(handler)
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api1/`
+}
+
+function taxiiJson(res: ServerResponse, status: number, body: unknown, headers = {}): void {
+  res.writeHead(status, { 'Content-Type': TAXII, ...headers })
+  res.end(JSON.stringify(body))
+}
+
+/** Adds a pull-only peer that needs no key on the other side (a fake server). */
+async function addFakePeer(node: FedNode, name: string, url: string): Promise<void> {
+  const orgs = await adminJson<{ name: string }[]>(node, ['org', 'list'])
+  if (!orgs.some((o) => o.name === `org-${name}`)) {
+    await adminCli(node, ['org', 'add', `org-${name}`])
+  }
+  await adminCli(node, [
+    'peer',
+    'add',
+    name,
+    '--url',
+    url,
+    '--auth',
+    'bearer:fake-token',
+    '--org',
+    `org-${name}`,
+    '--map',
+    `shared=${randomUUID()}`,
+    '--direction',
+    'pull',
+    '--tombstones',
+    'off',
+  ])
+}
+
+describe(
+  'kill -9 of the receiving node while it pulls 50,000 objects',
+  { timeout: 300_000 },
+  () => {
+    it('resumes after a restart and ends with exactly the origin versions, no duplicates', async () => {
+      const total = 50_000
+      const a = await startFedNode('origin', `sqlite:${join(dir, 'origin.db')}`)
+      nodes.push(a)
+      // Seeded through the store in large batches (not HTTP): the pull is what is under test.
+      const objects = Array.from({ length: total }, (_, n) => ({
+        ...indicator(n),
+        object_marking_refs: [TLP.green],
+      }))
+      await seed(a, a.sharedId, objects, undefined, 10_000)
+      const expected = versionKeys(objects.map(versionOf))
+
+      const bFile = join(dir, 'receiver.db')
+      const b = await startFedNode('receiver', `sqlite:${bFile}`, {
+        INTELMESH_SYNC_INTERVAL_SECONDS: '1',
+      })
+      nodes.push(b)
+      // B's scheduler picks the peer up at its next round and starts pulling.
+      await connect(a, b, { xDirection: 'pull', yDirection: 'pull', tombstones: false })
+
+      const countAtB = (): Promise<number> =>
+        withStore(b, (store) => store.countObjects(b.sharedId))
+      let before = 0
+      const deadline = Date.now() + 120_000
+      while (before < 3_000) {
+        if (Date.now() > deadline)
+          throw new Error(`B never started pulling:\n${b.process.output()}`)
+        await sleep(25)
+        before = await countAtB()
+      }
+      b.process.child.kill('SIGKILL')
+      expect((await b.process.exited).signal).toBe('SIGKILL')
+      const atKill = await countAtB()
+      // The kill landed in the middle of the pull.
+      expect(atKill).toBeGreaterThanOrEqual(3_000)
+      expect(atKill).toBeLessThan(total)
+      expect(integrityCheck(bFile)).toBe('ok')
+
+      await restartFedNode(b)
+      let after = atKill
+      const finish = Date.now() + 180_000
+      while (after < total) {
+        if (Date.now() > finish) {
+          throw new Error(`sync stalled at ${after}/${total}:\n${b.process.output()}`)
+        }
+        await sleep(250)
+        after = await countAtB()
+      }
+      // Another round or two changes nothing.
+      await sleep(2_500)
+      expect(await countAtB()).toBe(total)
+      expect(versionKeys(await allVersions(b, b.sharedId))).toEqual(expected)
+      const status = await adminJson<{ errors: string[]; lagMicros: number | null }>(b, [
+        'peer',
+        'status',
+        a.name,
+      ])
+      expect(status.errors).toEqual([])
+      expect(status.lagMicros).toBe(0)
+      expect(b.process.output()).toMatch(/peer origin: pulled \d+, pushed 0 - ok/)
+      b.process.child.kill('SIGTERM')
+      expect(await b.process.exited).toEqual({ code: 0, signal: null })
+      nodes.splice(nodes.indexOf(b), 1)
+      expect(integrityCheck(bFile)).toBe('ok')
+    })
+  },
+)
+
+describe('peers that fail, hang or send invalid STIX', { timeout: 180_000 }, () => {
+  let good: FedNode
+  let receiver: FedNode
+
+  beforeAll(async () => {
+    good = await startFedNode('healthy', `sqlite:${join(dir, 'healthy.db')}`)
+    nodes.push(good)
+    receiver = await startFedNode('sink', `sqlite:${join(dir, 'sink.db')}`)
+    nodes.push(receiver)
+  })
+
+  it('retries a 500 and a hanging peer, reports both failed, and syncs the healthy one', async () => {
+    const objects = Array.from({ length: 20 }, (_, n) => ({
+      ...indicator(n),
+      object_marking_refs: [TLP.green],
+    }))
+    await seed(good, good.sharedId, objects)
+    await connect(good, receiver, { xDirection: 'pull', yDirection: 'pull', tombstones: false })
+
+    let errorRequests = 0
+    const failing = await fakeTaxii((_req, res) => {
+      errorRequests += 1
+      taxiiJson(res, 500, { title: 'Internal error', http_status: '500' })
+    })
+    let hangingRequests = 0
+    // Accepts every request and never answers.
+    const hanging = await fakeTaxii(() => {
+      hangingRequests += 1
+    })
+    await addFakePeer(receiver, 'failing', failing)
+    await addFakePeer(receiver, 'hanging', hanging)
+
+    const started = Date.now()
+    const run = await syncOnce(receiver, ['--timeout', '2', '--retries', '2'])
+    const elapsed = Date.now() - started
+    expect(run.code, run.stderr).toBe(1)
+    const byName = Object.fromEntries(run.reports.map((r) => [r.peerName, r]))
+    expect(byName['healthy']).toMatchObject({ ok: true, pulled: 20, errors: [] })
+    expect(byName['failing']?.ok).toBe(false)
+    expect(byName['failing']?.errors.join(' ')).toMatch(/500/)
+    expect(byName['hanging']?.ok).toBe(false)
+    expect(byName['hanging']?.errors.join(' ')).toMatch(/no complete response within 2000 ms/)
+    // One request plus two retries each.
+    expect(errorRequests).toBe(3)
+    expect(hangingRequests).toBe(3)
+    const finished = (name: string): number =>
+      Date.parse(
+        (run.reports.find((r) => r.peerName === name) as { finishedAt?: string }).finishedAt ?? '',
+      )
+    // The healthy peer was done long before the hanging one gave up.
+    expect(finished('healthy')).toBeLessThan(finished('hanging') - 2_000)
+    expect(elapsed).toBeLessThan(60_000)
+    expect(await withStore(receiver, (s) => s.countObjects(receiver.sharedId))).toBe(20)
+
+    // Without --json: a summary line per peer and a total, the failures named.
+    const text = await runCli([
+      'sync',
+      '--once',
+      '--db',
+      receiver.db,
+      '--timeout',
+      '1',
+      '--retries',
+      '0',
+    ])
+    expect(text.code).toBe(1)
+    const lines = text.stdout.trim().split('\n')
+    expect(lines).toHaveLength(4)
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^peer healthy: pulled 0, pushed 0 - ok in /),
+    )
+    expect(lines).toContainEqual(expect.stringMatching(/^peer failing: .* - FAILED: .*500/))
+    expect(lines).toContainEqual(expect.stringMatching(/^peer hanging: .* - FAILED: /))
+    expect(lines.at(-1)).toMatch(/^sync: 3 peer runs, pulled 0, pushed 0, .*; 2 FAILED$/)
+    const status = await adminCli(receiver, ['peer', 'status', 'failing'])
+    expect(status.stdout).toMatch(/last run\s+\S+ \(failed\)/)
+    expect(status.stdout).toMatch(/last error\s+pull .*500/)
+    await adminCli(receiver, ['peer', 'update', 'failing', '--disable'])
+    await adminCli(receiver, ['peer', 'update', 'hanging', '--disable'])
+  })
+
+  it('stores the valid objects a peer sends and counts, logs and drops the invalid ones', async () => {
+    const at = '2026-03-01T00:00:00.000Z'
+    const address = { type: 'ipv4-addr', spec_version: '2.1', value: '192.0.2.7' }
+    const ipv4: Record<string, unknown> = { ...address, id: scoId(address) }
+    const base = { spec_version: '2.1', created: at, modified: at }
+    const valid = [
+      { ...indicator(1, at) },
+      { ...indicator(2, at) },
+      { ...base, type: 'malware', id: `malware--${randomUUID()}`, name: 'ok', is_family: false },
+      {
+        ...base,
+        type: 'identity',
+        id: `identity--${randomUUID()}`,
+        name: 'Fine Org',
+        identity_class: 'organization',
+      },
+      ipv4,
+    ]
+    const invalid = [
+      // Required property missing (STIX 2.1 section 4.7: pattern).
+      { ...indicator(3, at), pattern: undefined },
+      // is_family is required (specs/README.md).
+      { ...base, type: 'malware', id: `malware--${randomUUID()}`, name: 'no family flag' },
+      // The id's type part differs from type (section 2.9).
+      {
+        ...base,
+        type: 'indicator',
+        id: `malware--${randomUUID()}`,
+        pattern: "[ipv4-addr:value = '1.2.3.4']",
+        pattern_type: 'stix',
+        valid_from: at,
+      },
+      // Not a timestamp (section 2.13).
+      { ...indicator(4, at), modified: 'yesterday' },
+      // An id that is not type--UUID at all, in case anyone builds SQL from it.
+      {
+        ...base,
+        type: 'identity',
+        id: "identity--'); DROP TABLE objects; --",
+        name: 'x',
+        identity_class: 'organization',
+      },
+    ].map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>)
+    const dateAdded = '2026-03-01T00:00:00.000000Z'
+    let objectRequests = 0
+    const liar = await fakeTaxii((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      if (!/\/collections\/[^/]+\/objects\/$/.test(url.pathname)) {
+        taxiiJson(res, 404, { title: 'Not found' })
+        return
+      }
+      objectRequests += 1
+      const after = url.searchParams.get('added_after')
+      if (after !== null && after >= dateAdded) {
+        taxiiJson(res, 200, { more: false })
+        return
+      }
+      taxiiJson(
+        res,
+        200,
+        { more: false, objects: [...valid.slice(0, 2), ...invalid, ...valid.slice(2)] },
+        { 'X-TAXII-Date-Added-First': dateAdded, 'X-TAXII-Date-Added-Last': dateAdded },
+      )
+    })
+    await addFakePeer(receiver, 'liar', liar)
+    const before = versionKeys(await allVersions(receiver, receiver.sharedId))
+
+    const run = await syncOnce(receiver, ['--peer', 'liar'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.reports).toEqual([expect.objectContaining({ pulled: 5, invalid: 5, errors: [] })])
+    expect(run.stderr.match(/invalid object .* not stored/g)).toHaveLength(5)
+    expect(run.stderr).toContain('is_family')
+    const after = await allVersions(receiver, receiver.sharedId)
+    expect(versionKeys(after)).toEqual([...before, ...versionKeys(valid.map(versionOf))].sort())
+    const peers = await adminJson<{ id: string; name: string }[]>(receiver, ['peer', 'list'])
+    const liarId = peers.find((p) => p.name === 'liar')?.id
+    const validIds = new Set(valid.map((o) => String(o['id'])))
+    const stored = after.filter((v) => validIds.has(v.id))
+    expect(stored).toHaveLength(5)
+    expect(stored.every((v) => v.originPeer === liarId)).toBe(true)
+    expect(integrityCheck(join(dir, 'sink.db'))).toBe('ok')
+
+    // The cursor moved past the page: the next run reads nothing again.
+    const again = await syncOnce(receiver, ['--peer', 'liar'])
+    expect(again.reports).toEqual([expect.objectContaining({ pulled: 0, invalid: 0, ok: true })])
+    expect(objectRequests).toBe(2)
+    const status = await adminJson<{ invalidTotal: number; movedTotal: number }>(receiver, [
+      'peer',
+      'status',
+      'liar',
+    ])
+    expect(status).toMatchObject({ invalidTotal: 5, movedTotal: 5 })
+  })
+})
+
+function versionOf(object: Record<string, unknown>): { id: string; version: string } {
+  const version = object['modified'] ?? object['created']
+  return { id: String(object['id']), version: typeof version === 'string' ? version : '' }
+}
