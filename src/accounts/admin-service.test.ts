@@ -2,9 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isAppError, type ErrorCode } from '../errors.js'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Role } from '../store/store.js'
-import { AdminService, stixMediaType } from './admin-service.js'
+import { adminWorld, type AdminWorld } from '../../test/helpers/admin-world.js'
+import { AuditLog } from '../audit/audit-log.js'
+import { AdminService, AuthorisedAdmin, adminActorOf, stixMediaType } from './admin-service.js'
 import { apiKeyMatches } from './api-key.js'
 import { verifyPassword } from './password.js'
+import type { Principal } from './principal.js'
 
 const fast = { N: 2 ** 10, r: 8, p: 1 }
 let store: SqliteStore
@@ -230,5 +233,178 @@ describe('AdminService collections and grants', () => {
         )
       ).code,
     ).toBe('STORE_NOT_FOUND')
+  })
+})
+
+describe('AuthorisedAdmin role limits (issue 5, Management)', () => {
+  let world: AdminWorld
+
+  beforeEach(async () => {
+    world = await adminWorld()
+  })
+
+  afterEach(async () => {
+    await world.store.close()
+  })
+
+  function principalOf(userName: string, extra: Partial<Principal> = {}): Principal {
+    const user = world.users[userName]
+    if (user === undefined) throw new Error(`no user ${userName}`)
+    return {
+      via: 'api-key',
+      userId: user.id,
+      userName: user.name,
+      orgId: user.orgId,
+      role: user.role,
+      ...extra,
+    }
+  }
+
+  async function as(userName: string, extra: Partial<Principal> = {}): Promise<AuthorisedAdmin> {
+    const actor = await adminActorOf(world.store, principalOf(userName, extra))
+    return new AuthorisedAdmin(world.store, actor, { scryptParams: fast })
+  }
+
+  it('lets a reader manage nothing but read themselves and keep their own keys', async () => {
+    const reader = await as('acme-reader')
+    expect((await errorOf(reader.createUser({ name: 'x', role: 'reader' }))).code).toBe(
+      'ADMIN_FORBIDDEN',
+    )
+    expect((await errorOf(reader.setUserDisabled('acme-analyst', true))).code).toBe(
+      'ADMIN_FORBIDDEN',
+    )
+    expect((await reader.listUsers()).map((u) => u.name)).toEqual(['acme-reader'])
+    expect((await reader.getUser('acme-reader')).name).toBe('acme-reader')
+    const own = await reader.createApiKey({ label: 'mine' })
+    expect(own.value.userName).toBe('acme-reader')
+    expect((await errorOf(reader.createApiKey({ user: 'acme-analyst' }))).code).toBe(
+      'ADMIN_FORBIDDEN',
+    )
+    expect((await reader.listApiKeys()).every((k) => k.userName === 'acme-reader')).toBe(true)
+    expect((await reader.revokeApiKey(own.value.prefix)).revoked).toBe(true)
+    expect((await errorOf(reader.listAudit({}))).code).toBe('ADMIN_FORBIDDEN')
+    expect(
+      (await errorOf(reader.createCollection({ alias: 'c', title: 'c', apiRoot: 'api1' }))).code,
+    ).toBe('ADMIN_FORBIDDEN')
+  })
+
+  it('refuses an analyst every user management', async () => {
+    const analyst = await as('acme-analyst')
+    expect((await errorOf(analyst.createUser({ name: 'x', role: 'reader' }))).code).toBe(
+      'ADMIN_FORBIDDEN',
+    )
+    expect((await errorOf(analyst.setUserRole('acme-reader', 'analyst'))).code).toBe(
+      'ADMIN_FORBIDDEN',
+    )
+    expect((await errorOf(analyst.resetPassword('acme-reader'))).code).toBe('ADMIN_FORBIDDEN')
+    expect((await errorOf(analyst.listUsers('Acme'))).code).toBe('ADMIN_FORBIDDEN')
+  })
+
+  it('keeps an organisation admin to its own organisation', async () => {
+    const acme = await as('acme-admin')
+    const betaKey = (await world.store.listApiKeys(world.users['beta-reader']?.id))[0]
+    const refusals: [string, Promise<unknown>][] = [
+      ['create', acme.createUser({ name: 'x', org: 'Beta', role: 'reader' })],
+      ['disable', acme.setUserDisabled('beta-reader', true)],
+      ['role', acme.setUserRole('beta-reader', 'admin')],
+      ['password', acme.resetPassword('beta-reader')],
+      ['read', acme.getUser('beta-reader')],
+      ['keys', acme.listApiKeys('beta-reader')],
+      ['key', acme.createApiKey({ user: 'beta-reader' })],
+      ['revoke', acme.revokeApiKey(betaKey?.prefix ?? '')],
+      ['org', acme.createOrganisation('Zeta')],
+      [
+        'grant',
+        acme.setGrant({ collection: 'default', org: 'Acme', canRead: true, canWrite: true }),
+      ],
+    ]
+    for (const [what, refusal] of refusals) {
+      expect((await errorOf(refusal)).code, what).toBe('ADMIN_FORBIDDEN')
+    }
+    const created = await acme.createUser({ name: 'acme-new', role: 'analyst', password: null })
+    expect(created.value).toMatchObject({ orgName: 'Acme', hasPassword: false })
+    expect(created.secret).toBeUndefined()
+    expect((await acme.setUserRole('acme-new', 'admin')).role).toBe('admin')
+    expect((await world.store.getUserByName('acme-new'))?.role).toBe('admin')
+    expect((await acme.setUserDisabled('acme-new', true)).disabled).toBe(true)
+    const keys = await acme.listApiKeys()
+    const acmeIds = new Set((await world.store.listUsers(world.orgs.acme.id)).map((u) => u.id))
+    expect(keys.length).toBeGreaterThan(0)
+    expect(keys.every((k) => acmeIds.has(k.userId))).toBe(true)
+  })
+
+  it('refuses an admin disabling themselves or changing their own role', async () => {
+    const acme = await as('acme-admin')
+    expect((await errorOf(acme.setUserDisabled('acme-admin', true))).code).toBe(
+      'ADMIN_INVALID_INPUT',
+    )
+    expect((await errorOf(acme.setUserRole('acme-admin', 'reader'))).code).toBe(
+      'ADMIN_INVALID_INPUT',
+    )
+  })
+
+  it('never treats a peer key as an admin, whatever its user role', async () => {
+    const peer = await as('acme-admin', { peerId: 'peer-1' })
+    expect((await errorOf(peer.createUser({ name: 'x', role: 'reader' }))).code).toBe(
+      'ADMIN_FORBIDDEN',
+    )
+    expect(peer.guard.auditActor()).toEqual({ kind: 'peer', id: 'peer-1' })
+  })
+
+  it('lets node admins manage every organisation, and only them create peer keys', async () => {
+    const admin = await as('admin')
+    expect(admin.guard.isNodeAdmin).toBe(true)
+    await admin.createUser({ name: 'beta-new', org: 'Beta', role: 'reader', password: null })
+    await admin.setUserRole('beta-new', 'analyst')
+    const peerKey = await admin.createApiKey({ user: 'beta-new', peerId: 'peer-9' })
+    expect(peerKey.value.peerId).toBe('peer-9')
+    expect(
+      (await errorOf((await as('beta-admin')).createApiKey({ user: 'beta-new', peerId: 'peer-9' })))
+        .code,
+    ).toBe('ADMIN_FORBIDDEN')
+    expect((await errorOf(admin.createApiRoot({ path: 'API', title: 'x' }))).code).toBe(
+      'ADMIN_INVALID_INPUT',
+    )
+    expect((await errorOf(admin.removeGrant({ collection: 'default', org: 'Gamma' }))).code).toBe(
+      'STORE_NOT_FOUND',
+    )
+  })
+
+  it('shows a non-node-admin only the collections and grants that reach them', async () => {
+    const admin = await as('admin')
+    await admin.setGrant({ collection: 'default', org: 'Beta', canRead: true, canWrite: false })
+    const beta = await as('beta-reader')
+    const listed = await beta.listCollections()
+    expect(listed.map((l) => l.collection.alias)).toEqual(['default'])
+    expect(listed[0]?.grants.map((g) => g.subjectName)).toEqual(['Beta'])
+    expect(await (await as('gamma-reader')).listCollections()).toEqual([])
+    expect((await errorOf((await as('gamma-reader')).getCollection('default'))).code).toBe(
+      'STORE_NOT_FOUND',
+    )
+  })
+
+  it('audits every change without secrets, and the chain verifies', async () => {
+    const acme = await as('acme-admin')
+    const user = await acme.createUser({ name: 'acme-new', role: 'reader' })
+    const key = await acme.createApiKey({ user: 'acme-new', label: 'k' })
+    const reset = await acme.resetPassword('acme-new')
+    await acme.revokeApiKey(key.value.prefix)
+    await errorOf(acme.createOrganisation('Nope'))
+    const entries = []
+    for await (const entry of new AuditLog(world.store).list()) entries.push(entry)
+    expect(entries.map((e) => [e.details['change'], e.outcome])).toEqual([
+      ['user.create', 'success'],
+      ['key.create', 'success'],
+      ['user.reset-password', 'success'],
+      ['key.revoke', 'success'],
+      ['organisation.create', 'denied'],
+    ])
+    expect(entries.every((e) => e.action === 'admin-change' && e.actor.kind === 'user')).toBe(true)
+    const text = JSON.stringify(entries)
+    for (const secret of [user.secret, key.secret, reset.secret]) {
+      expect(secret).toBeDefined()
+      expect(text).not.toContain(secret)
+    }
+    expect(await new AuditLog(world.store).verify()).toMatchObject({ ok: true, entries: 5 })
   })
 })
