@@ -46,6 +46,7 @@ export async function pullCollection(
     failed: 0,
     heldBack: 0,
     danglingRefs: [],
+    danglingCount: 0,
     position: null,
   }
   const cursor = await loadCursor(
@@ -128,9 +129,22 @@ export async function pullCollection(
       if (rows.length > 0) {
         // One transaction per page: the page is stored whole or not at all.
         const results = await store.addObjects(rows, run.clock())
+        const added = new Set<string>()
         for (const result of results) {
-          if (result.outcome === 'added') part.moved += 1
-          else part.duplicates += 1
+          if (result.outcome === 'added') {
+            part.moved += 1
+            added.add(result.id)
+          } else part.duplicates += 1
+        }
+        if (added.size > 0) {
+          await run.audit?.append({
+            actor: { kind: 'peer', id: peer.id },
+            action: 'write',
+            objectIds: [...added],
+            collectionId: map.localCollectionId,
+            outcome: 'success',
+            details: { via: 'sync pull', peer: peer.name, versions: results.length },
+          })
         }
       }
       // The cursor moves only now that the page is committed.

@@ -105,6 +105,7 @@ export async function pushCollection(
     failed: 0,
     heldBack: 0,
     danglingRefs: [],
+    danglingCount: 0,
     position: null,
   }
   const cursor = await loadCursor(
@@ -192,9 +193,9 @@ export async function pushCollection(
       if (sentIds.has(refId) || trail.has(refId)) continue
       const versions = await dependency(refId)
       if (versions === undefined) {
-        dangling += 1
-        if (!danglingIds.has(refId) && danglingIds.size < MAX_DANGLING_LISTED) {
+        if (!danglingIds.has(refId)) {
           danglingIds.add(refId)
+          dangling += 1
         }
         continue
       }
@@ -253,7 +254,8 @@ export async function pushCollection(
         position = last.dateAddedMicros
         cursor.position = String(position)
       }
-      part.danglingRefs = [...danglingIds]
+      part.danglingRefs = [...danglingIds].slice(0, MAX_DANGLING_LISTED)
+      part.danglingCount = dangling
       await saveProgress()
       run.options.onProgress?.({
         kind: 'page',
@@ -276,7 +278,8 @@ export async function pushCollection(
     cursor.lastError = part.error
     run.log(`peer ${peer.name}: ${part.error}`)
   }
-  part.danglingRefs = [...danglingIds]
+  part.danglingRefs = [...danglingIds].slice(0, MAX_DANGLING_LISTED)
+  part.danglingCount = dangling
   cursor.lagMicros = caughtUp ? 0 : position > 0 ? Math.max(0, run.clock() - position) : null
   part.position = cursor.position
   try {

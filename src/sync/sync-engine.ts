@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
+import { AuditLog } from '../audit/audit-log.js'
 import { AppError } from '../errors.js'
 import { readAllianceIdentityId, readDefaultTlp, readNodeOrgId } from '../sharing/viewer.js'
 import type { Peer } from '../store/peer-store.js'
@@ -159,7 +160,7 @@ function finish(report: SyncReport, finishedAtMicros: number): SyncReport {
     if (part.direction === 'pull') report.pulled += part.moved
     else report.pushed += part.moved
     report.invalid += part.invalid
-    report.danglingRefs += part.danglingRefs.length
+    report.danglingRefs += part.danglingCount
     if (part.error !== undefined && !report.errors.includes(part.error)) {
       report.errors.push(part.error)
     }
@@ -221,7 +222,7 @@ export async function syncPeer(
       nodeOrgId,
       allianceIdentityId,
       statusTimeoutMs: deps.client?.statusTimeoutMs,
-      audit: deps.audit,
+      audit: deps.audit === false ? undefined : (deps.audit ?? new AuditLog(store)),
       renewLease: async () => {
         const at = clock()
         await store.peers.acquireLease(peer.id, owner, at, at + leaseMicros)
@@ -281,6 +282,7 @@ async function pushPart(run: RunContext, map: Peer['maps'][number]) {
       failed: 0,
       heldBack: 0,
       danglingRefs: [],
+      danglingCount: 0,
       position: null,
       error: `push ${map.localCollectionId} -> ${map.remoteCollectionId}: reading the peer's API root: ${errorMessage(error)}`,
     }

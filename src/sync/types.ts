@@ -22,8 +22,11 @@ export interface SyncDeps {
   clock?: () => number
   /** Where one line per notable event goes (invalid objects, errors); default: nowhere. */
   log?: (line: string) => void
-  /** Audit log for inbound writes and tombstones applied; none by default. */
-  audit?: AuditLog
+  /**
+   * Where inbound writes and tombstones applied here are audited (actor kind `peer`); default:
+   * the store's audit log; `false`: nowhere.
+   */
+  audit?: AuditLog | false
   /** TAXII client settings for talking to peers (tests shorten timeouts and retries). */
   client?: {
     timeoutMs?: number
@@ -95,8 +98,13 @@ export interface CollectionSyncReport {
   failed: number
   /** Push: versions the rule or the peer filter kept back. */
   heldBack: number
-  /** Push: referenced ids that could not be sent with the objects naming them. */
+  /**
+   * Push: referenced ids that could not be sent with the objects naming them (the first 1,000;
+   * `danglingCount` counts them all).
+   */
   danglingRefs: string[]
+  /** Push: how many distinct referenced ids could not be sent. */
+  danglingCount: number
   /** The cursor after the run. */
   position: string | null
   /** The error that ended this part of the run, if any. */
@@ -126,6 +134,7 @@ export interface SyncReport {
   pulled: number
   pushed: number
   invalid: number
+  /** Distinct referenced ids that could not be sent, over `collections`. */
   danglingRefs: number
   /** The errors of the run, each naming the part that failed. */
   errors: string[]

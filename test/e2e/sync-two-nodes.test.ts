@@ -4,6 +4,7 @@
  * dependency closure and dangling references.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { AuditLog } from '../../src/audit/audit-log.js'
 import {
   findPeer,
   peerStatus,
@@ -61,6 +62,16 @@ describe('sync between two nodes', () => {
     expect(stored[0]?.publisherOrgId).toBe(toOrgId)
     // GREEN from a peer may go on to the federation (see src/sync/inbound.ts).
     expect(stored[0]?.distribution.scope).toBe('federation')
+
+    const audited = []
+    for await (const entry of new AuditLog(b.store).list({ actorKind: 'peer', action: 'write' })) {
+      audited.push(entry)
+    }
+    expect(audited).toHaveLength(1)
+    expect(audited[0]?.actor).toEqual({ kind: 'peer', id: aAtB.id })
+    expect(audited[0]?.objectIds.sort()).toEqual(
+      [author['id'], ind['id'], rep['id']].map(String).sort(),
+    )
 
     const second = await syncPeer({ store: b.store }, aAtB, pullOnly)
     expectOk(second)
