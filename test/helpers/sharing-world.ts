@@ -1109,6 +1109,13 @@ export async function checkById(
       () =>
         `${label}: versions [${listed.join(' ')}], expected [${mine.map((r) => r.version).join(' ')}]`,
     )
+    const versionsFirst = versions.headers.get('X-TAXII-Date-Added-First')
+    const versionsLast = versions.headers.get('X-TAXII-Date-Added-Last')
+    out.check(
+      versionsFirst === mine[0]?.dateAdded && versionsLast === mine.at(-1)?.dateAdded,
+      () =>
+        `${label}: versions headers ${versionsFirst} .. ${versionsLast}, expected ${mine[0]?.dateAdded} .. ${mine.at(-1)?.dateAdded}`,
+    )
     const latest = select(mine, {})[0]
     const last = await taxiiGet(baseUrl, `${root}${id}/`, viewerCase.authorization)
     const lastObjects =
@@ -1254,39 +1261,47 @@ export function describeSharingProperty(
       async () => {
         const seed = process.env['INTELMESH_PROPERTY_SEED']
         const tally = { versions: 0, posted: 0 }
-        const details = await fc.check(
-          fc.asyncProperty(worldArbitrary(), async (spec) => {
-            const world = await seedWorld(store, spec, root, served.baseUrl)
-            serverLog.length = 0
-            const out = new Mismatches(serverLog)
-            tally.versions += world.rows.length
-            tally.posted += world.posted
-            await checkPublicCollections(served.baseUrl, world, out)
+        const checkWorld = async (spec: WorldSpec): Promise<void> => {
+          const world = await seedWorld(store, spec, root, served.baseUrl)
+          serverLog.length = 0
+          const out = new Mismatches(serverLog)
+          tally.versions += world.rows.length
+          tally.posted += world.posted
+          await checkPublicCollections(served.baseUrl, world, out)
+          for (const viewerCase of world.viewers) {
+            await checkViewer(served.baseUrl, world, viewerCase, out)
+          }
+          out.throwIfAny(world)
+          if (spec.toggle) {
+            // Issue 5: a membership change takes effect at the next request.
+            const groupId = world.groupIds[spec.toggle.group] ?? ''
+            const orgId = world.orgIds[spec.toggle.org] ?? ''
+            const member = world.groupMembers.get(groupId)?.has(orgId) ?? false
+            await setMembership(store, world, groupId, orgId, !member)
             for (const viewerCase of world.viewers) {
-              await checkViewer(served.baseUrl, world, viewerCase, out)
+              if (viewerCase.viewer.kind !== 'user') continue
+              const all = { version: 'all' }
+              await checkPagedRead(
+                served.baseUrl,
+                world,
+                viewerCase,
+                'objects',
+                all,
+                undefined,
+                out,
+              )
+              await checkPagedRead(served.baseUrl, world, viewerCase, 'objects', {}, 3, out)
             }
             out.throwIfAny(world)
-            if (spec.toggle) {
-              // Issue 5: a membership change takes effect at the next request.
-              const groupId = world.groupIds[spec.toggle.group] ?? ''
-              const orgId = world.orgIds[spec.toggle.org] ?? ''
-              const member = world.groupMembers.get(groupId)?.has(orgId) ?? false
-              await setMembership(store, world, groupId, orgId, !member)
-              for (const viewerCase of world.viewers) {
-                if (viewerCase.viewer.kind !== 'user') continue
-                await checkPagedRead(
-                  served.baseUrl,
-                  world,
-                  viewerCase,
-                  'objects',
-                  { version: 'all' },
-                  undefined,
-                  out,
-                )
-                await checkPagedRead(served.baseUrl, world, viewerCase, 'objects', {}, 3, out)
-              }
-              out.throwIfAny(world)
-            }
+          }
+        }
+        let inFlight: Promise<unknown> = Promise.resolve()
+        const details = await fc.check(
+          fc.asyncProperty(worldArbitrary(), (spec) => {
+            const run = checkWorld(spec)
+            // A run cut off by the time limit goes on; the next test must not start under it.
+            inFlight = run.catch(() => undefined)
+            return run
           }),
           {
             numRuns: budget.runs,
@@ -1294,6 +1309,7 @@ export function describeSharingProperty(
             ...(seed === undefined ? {} : { seed: Number(seed) }),
           },
         )
+        await inFlight
         if (details.failed) {
           const cause: unknown = details.errorInstance
           const why = cause instanceof Error ? cause.message : String(cause)
