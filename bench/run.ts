@@ -6,6 +6,7 @@ import { runBenchmarks, type Benchmark } from './harness.js'
 import { patternBenchmark } from './pattern.bench.js'
 import { sharingBenchmark } from './sharing.bench.js'
 import { storeBenchmark } from './store.bench.js'
+import { syncBenchmark } from './sync.bench.js'
 import { taxiiBenchmark } from './taxii.bench.js'
 import { validateBenchmark } from './validate.bench.js'
 
@@ -15,6 +16,7 @@ const benchmarks: Benchmark[] = [
   storeBenchmark,
   taxiiBenchmark,
   sharingBenchmark,
+  syncBenchmark,
 ]
 
 await runBenchmarks(benchmarks, process.argv.slice(2))
