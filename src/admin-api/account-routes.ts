@@ -1,13 +1,18 @@
 /** Admin API routes for the caller's account, organisations, users and API keys. */
 import { AuthorisedAdmin, type AdminActor } from '../accounts/admin-service.js'
+import { z } from 'zod'
 import type { AdminRequest, AdminRoute } from './route.js'
 import { defineRoute, param, queryString } from './route.js'
 import {
+  apiKeyViewSchema,
   keyCreateSchema,
+  meSchema,
   organisationCreateSchema,
+  organisationSchema,
   passwordResetSchema,
   roleChangeSchema,
   userCreateSchema,
+  userViewSchema,
 } from './schemas.js'
 
 function adminOf(request: AdminRequest<unknown> & { actor: AdminActor }): AuthorisedAdmin {
@@ -22,6 +27,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     tag: 'accounts',
     summary: "The caller's own account",
     response: '`{ user, isNodeAdmin, peerId }`',
+    responseBody: meSchema,
     handle: (r) => adminOf(r).whoAmI(),
   }),
 
@@ -32,6 +38,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     tag: 'organisations',
     summary: 'List the organisations of the node (any authenticated user)',
     response: '`{ organisations: Organisation[] }`',
+    responseBody: z.strictObject({ organisations: z.array(organisationSchema) }),
     handle: async (r) => ({ organisations: await adminOf(r).listOrganisations() }),
   }),
   defineRoute({
@@ -43,6 +50,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     body: organisationCreateSchema,
     status: 201,
     response: 'the new organisation',
+    responseBody: organisationSchema,
     handle: (r) =>
       adminOf(r).createOrganisation(
         r.body.name,
@@ -56,6 +64,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     tag: 'organisations',
     summary: 'One organisation by name or id',
     response: 'the organisation',
+    responseBody: organisationSchema,
     handle: (r) => adminOf(r).getOrganisation(param(r, 'org')),
   }),
 
@@ -68,6 +77,7 @@ export const accountRoutes: readonly AdminRoute[] = [
       "List users: node admins all, organisation admins their organisation's, others themselves",
     query: [{ name: 'org', description: 'only the users of this organisation (name or id)' }],
     response: '`{ users: User[] }` (never password hashes)',
+    responseBody: z.strictObject({ users: z.array(userViewSchema) }),
     handle: async (r) => ({ users: await adminOf(r).listUsers(queryString(r, 'org')) }),
   }),
   defineRoute({
@@ -81,6 +91,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     body: userCreateSchema,
     status: 201,
     response: '`{ user, password? }`',
+    responseBody: z.strictObject({ user: userViewSchema, password: z.string().optional() }),
     handle: async (r) => {
       const created = await adminOf(r).createUser({
         name: r.body.name,
@@ -101,6 +112,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     tag: 'users',
     summary: "One user (themselves, their organisation's admins, node admins)",
     response: 'the user',
+    responseBody: userViewSchema,
     handle: (r) => adminOf(r).getUser(param(r, 'user')),
   }),
   defineRoute({
@@ -110,6 +122,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     tag: 'users',
     summary: 'Disable a user: their password and keys stop working at once',
     response: 'the user',
+    responseBody: userViewSchema,
     handle: (r) => adminOf(r).setUserDisabled(param(r, 'user'), true),
   }),
   defineRoute({
@@ -119,6 +132,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     tag: 'users',
     summary: 'Enable a disabled user again',
     response: 'the user',
+    responseBody: userViewSchema,
     handle: (r) => adminOf(r).setUserDisabled(param(r, 'user'), false),
   }),
   defineRoute({
@@ -129,6 +143,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     summary: "Change a user's role (not one's own)",
     body: roleChangeSchema,
     response: 'the user',
+    responseBody: userViewSchema,
     handle: (r) => adminOf(r).setUserRole(param(r, 'user'), r.body.role),
   }),
   defineRoute({
@@ -140,6 +155,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     description: 'Without `password` one is generated and returned once.',
     body: passwordResetSchema,
     response: '`{ user, password? }`',
+    responseBody: z.strictObject({ user: userViewSchema, password: z.string().optional() }),
     handle: async (r) => {
       const reset = await adminOf(r).resetPassword(param(r, 'user'), r.body.password)
       return {
@@ -157,6 +173,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     summary: 'List API keys (prefixes only; never the key)',
     query: [{ name: 'user', description: 'only the keys of this user (name or id)' }],
     response: '`{ keys: ApiKey[] }`',
+    responseBody: z.strictObject({ keys: z.array(apiKeyViewSchema) }),
     handle: async (r) => ({ keys: await adminOf(r).listApiKeys(queryString(r, 'user')) }),
   }),
   defineRoute({
@@ -169,6 +186,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     body: keyCreateSchema,
     status: 201,
     response: '`{ key, secret }`',
+    responseBody: z.strictObject({ key: apiKeyViewSchema, secret: z.string() }),
     handle: async (r) => {
       const created = await adminOf(r).createApiKey({ user: r.body.user, label: r.body.label })
       return { key: created.value, secret: created.secret }
@@ -181,6 +199,7 @@ export const accountRoutes: readonly AdminRoute[] = [
     tag: 'keys',
     summary: 'Revoke an API key at once (by prefix or id)',
     response: 'the revoked key',
+    responseBody: apiKeyViewSchema,
     handle: (r) => adminOf(r).revokeApiKey(param(r, 'key')),
   }),
 ]

@@ -1,10 +1,12 @@
 /** Admin API routes for the audit log (node admins). */
+import { z } from 'zod'
 import { AuthorisedAdmin } from '../accounts/admin-service.js'
 import { auditActions, auditActorKinds } from '../audit/audit-log.js'
 import { AppError } from '../errors.js'
 import { timestampToMicros } from '../store/timestamps.js'
 import type { AdminRoute } from './route.js'
 import { defineRoute, queryInteger, queryString } from './route.js'
+import { auditEntrySchema, auditVerificationSchema } from './schemas.js'
 
 function oneOf(name: string, value: string | undefined, values: readonly string[]): void {
   if (value !== undefined && !values.includes(value)) {
@@ -33,6 +35,10 @@ export const auditRoutes: readonly AdminRoute[] = [
       { name: 'limit', description: 'entries per page, 1 to 1000 (default 100)', type: 'integer' },
     ],
     response: '`{ entries: AuditEntry[], next?: number }`',
+    responseBody: z.strictObject({
+      entries: z.array(auditEntrySchema),
+      next: z.number().int().optional(),
+    }),
     handle: async (r) => {
       const since = queryString(r, 'since')
       const sinceMicros = since === undefined ? undefined : timestampToMicros(since)
@@ -70,6 +76,7 @@ export const auditRoutes: readonly AdminRoute[] = [
     tag: 'audit',
     summary: 'Check the whole hash chain (node admins)',
     response: '`{ ok: true, entries, head }` or `{ ok: false, entries, broken }`',
+    responseBody: auditVerificationSchema,
     handle: (r) => new AuthorisedAdmin(r.store, r.actor, { clock: r.clock }).verifyAudit(),
   }),
 ]

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import type { Authenticator } from '../accounts/principal.js'
 import type { Store } from '../store/store.js'
+import { accountRoutes } from './account-routes.js'
+import { auditRoutes } from './audit-routes.js'
 import { ADMIN_API_BASE } from './base.js'
 import { createAdminApp, honoPath } from './create-admin-app.js'
 import { pathParameters } from './openapi.js'
 import { defineRoute, type AdminRoute } from './route.js'
 import { adminRouteModules } from './route-modules.js'
+import { sharingRoutes } from './sharing-routes.js'
 
 // The document and the routing never reach the store or the authenticator.
 const store = {} as Store
@@ -68,8 +72,8 @@ describe('GET /api/v1/openapi.json', () => {
   it('picks up a route module added by another area (the registration hook)', async () => {
     const extra: AdminRoute = defineRoute({
       method: 'get',
-      path: '/peers',
-      operationId: 'listPeersForTest',
+      path: '/test-extra',
+      operationId: 'extraForTest',
       tag: 'peers',
       summary: 'test',
       response: 'test',
@@ -81,8 +85,8 @@ describe('GET /api/v1/openapi.json', () => {
       routes: [...adminRouteModules.flat(), extra],
     })
     const doc = await documentOf(app)
-    expect(doc.paths['/peers']?.['get']?.operationId).toBe('listPeersForTest')
-    expect(registered(app)).toContain('get /peers')
+    expect(doc.paths['/test-extra']?.['get']?.operationId).toBe('extraForTest')
+    expect(registered(app)).toContain('get /test-extra')
   })
 
   it('refuses a route table that registers the same method and path twice', () => {
@@ -92,6 +96,73 @@ describe('GET /api/v1/openapi.json', () => {
     expect(() => createAdminApp({ store, authenticator, routes: [...routes, first] })).toThrow(
       /registered twice/,
     )
+  })
+})
+
+describe('createAdminApp checkResponses', () => {
+  const route = (answer: unknown): AdminRoute =>
+    defineRoute({
+      method: 'get',
+      path: '/thing',
+      operationId: 'getThing',
+      tag: 'test',
+      summary: 'test',
+      response: 'a thing',
+      responseBody: z.strictObject({ name: z.string() }),
+      public: true,
+      handle: () => Promise.resolve(answer),
+    })
+
+  it('answers 500 when an answer does not match its documented schema, 200 when it does', async () => {
+    const logged: string[] = []
+    const leaky = createAdminApp({
+      store,
+      authenticator,
+      routes: [route({ name: 'x', keyHash: 'secret' })],
+      checkResponses: true,
+      log: (line) => logged.push(line),
+    })
+    const refused = await leaky.request(`${ADMIN_API_BASE}/thing`)
+    expect(refused.status).toBe(500)
+    expect(await refused.text()).not.toContain('secret')
+    expect(logged.join('\n')).toMatch(/getThing does not match[\s\S]*keyHash/)
+    const fine = createAdminApp({
+      store,
+      authenticator,
+      routes: [route({ name: 'x' })],
+      checkResponses: true,
+    })
+    expect(await (await fine.request(`${ADMIN_API_BASE}/thing`)).json()).toEqual({ name: 'x' })
+  })
+
+  it('documents a response schema for every account, sharing and audit route', async () => {
+    const routes = [...accountRoutes, ...sharingRoutes, ...auditRoutes]
+    const doc = (await (
+      await createAdminApp({ store, authenticator, routes }).request(
+        `${ADMIN_API_BASE}/openapi.json`,
+      )
+    ).json()) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            responses: Record<
+              string,
+              { content: { 'application/json': { schema: Record<string, unknown> } } }
+            >
+          }
+        >
+      >
+    }
+    for (const [path, item] of Object.entries(doc.paths)) {
+      if (path === '/openapi.json') continue
+      for (const [method, operation] of Object.entries(item)) {
+        const success = operation.responses['200'] ?? operation.responses['201']
+        const schema = success?.content['application/json'].schema ?? {}
+        expect(schema['properties'] ?? schema['anyOf'], `${method} ${path}`).toBeDefined()
+      }
+    }
   })
 })
 

@@ -19,7 +19,7 @@ import { AppError } from '../errors.js'
 import type { Store } from '../store/store.js'
 import { ADMIN_API_BASE } from './base.js'
 import { buildOpenApiDocument } from './openapi.js'
-import { defineRoute, type AdminRoute } from './route.js'
+import { defineRoute, describeIssues, type AdminRoute } from './route.js'
 import { adminRouteModules } from './route-modules.js'
 
 /** Largest request body accepted: 1 MiB. */
@@ -39,6 +39,11 @@ export interface AdminAppDeps {
   version?: string
   /** Where unexpected errors are logged (default: standard error). */
   log?: (line: string) => void
+  /**
+   * Check every answer against its route's `responseBody` schema and answer 500 when one does
+   * not match (tests turn it on, so the document and the answers cannot drift apart).
+   */
+  checkResponses?: boolean
 }
 
 /** `/groups/{group}` → `/api/v1/groups/:group` (Hono's syntax). */
@@ -211,6 +216,17 @@ export function createAdminApp(deps: AdminAppDeps): Hono {
         clock,
         routes,
       })
+      if (deps.checkResponses === true && route.responseBody !== undefined) {
+        const checked = route.responseBody.safeParse(result)
+        if (!checked.success) {
+          throw new AppError('ADMIN_INTERNAL', {
+            detail: `the answer of ${route.operationId} does not match its documented schema`,
+            cause: new Error(
+              `${route.operationId} does not match: ${describeIssues(checked.error, 'response')}`,
+            ),
+          })
+        }
+      }
       return c.json(result as object, route.status ?? 200)
     })
   }

@@ -38,7 +38,14 @@ function operation(route: AdminRoute): Json {
   const responses: Json = {
     [String(route.status ?? 200)]: {
       description: route.response,
-      content: { 'application/json': { schema: { type: 'object' } } },
+      content: {
+        'application/json': {
+          schema:
+            route.responseBody !== undefined
+              ? z.toJSONSchema(route.responseBody, { io: 'output' })
+              : { type: 'object' },
+        },
+      },
     },
     '400': errorResponse('A bad parameter or body; the message names the field'),
   }

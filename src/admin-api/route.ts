@@ -52,8 +52,10 @@ export interface AdminRoute {
   body?: z.ZodType
   /** Status of a success (default 200). */
   status?: 200 | 201
-  /** What a success returns. */
+  /** What a success returns, in words. */
   response: string
+  /** Its shape (OpenAPI; checked against each answer when the app's `checkResponses` is on). */
+  responseBody?: z.ZodType
   /** Served without credentials (the OpenAPI document only). */
   public?: boolean
   handle: (request: AdminRequest<unknown>) => Promise<unknown>

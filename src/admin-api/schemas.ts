@@ -108,3 +108,181 @@ export const nodeSettingsSchema = z.strictObject({
   defaultTlp: tlpSchema.optional(),
   allianceIdentityId: z.string().optional(),
 })
+
+// Responses. Strict too: the app checks answers against them when asked (the tests do), so a
+// field added to a record (a hash, say) cannot reach a client unnoticed.
+
+const nullableString = z.string().nullable()
+export const namedRefSchema = z.strictObject({ id: z.string(), name: z.string() })
+const storedDistributionSchema = z.strictObject({
+  scope: scopeSchema,
+  groups: z.array(z.string()),
+  recipients: z.array(z.string()),
+})
+
+export const organisationSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  identityId: z.string(),
+  createdAt: z.string(),
+})
+
+export const userViewSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  orgId: z.string(),
+  orgName: z.string(),
+  role: roleSchema,
+  hasPassword: z.boolean(),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+})
+
+export const apiKeyViewSchema = z.strictObject({
+  id: z.string(),
+  prefix: z.string(),
+  userId: z.string(),
+  userName: z.string(),
+  label: z.string(),
+  revoked: z.boolean(),
+  createdAt: z.string(),
+  lastUsedAt: nullableString,
+  peerId: nullableString,
+})
+
+export const meSchema = z.strictObject({
+  user: userViewSchema.nullable(),
+  isNodeAdmin: z.boolean(),
+  peerId: nullableString,
+})
+
+export const groupViewSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  owner: namedRefSchema,
+  description: z.string(),
+  members: z.array(namedRefSchema),
+  createdAt: z.string(),
+})
+
+export const memberChangeSchema = z.strictObject({ group: groupViewSchema, changed: z.boolean() })
+
+export const organisationSharingViewSchema = z.strictObject({
+  org: namedRefSchema,
+  defaultDistribution: storedDistributionSchema.nullable(),
+  anonymousByDefault: z.boolean(),
+  ceilings: z.strictObject({
+    roles: z.partialRecord(roleSchema, ceilingSchema),
+    users: z.array(ceilingSchema.extend({ user: namedRefSchema })),
+  }),
+})
+
+export const apiRootSchema = z.strictObject({
+  id: z.string(),
+  path: z.string(),
+  title: z.string(),
+  description: nullableString,
+  maxContentLength: z.number().int(),
+  createdAt: z.string(),
+})
+
+export const collectionSchema = z.strictObject({
+  id: z.string(),
+  apiRootId: z.string(),
+  alias: z.string(),
+  title: z.string(),
+  description: nullableString,
+  mediaTypes: z.array(z.string()),
+  defaultDistribution: storedDistributionSchema,
+  public: z.boolean(),
+  createdAt: z.string(),
+})
+
+export const grantViewSchema = z.strictObject({
+  collectionId: z.string(),
+  subjectKind: z.enum(['org', 'user']),
+  subjectId: z.string(),
+  canRead: z.boolean(),
+  canWrite: z.boolean(),
+})
+
+export const collectionListingSchema = z.strictObject({
+  collection: collectionSchema,
+  apiRootPath: z.string(),
+  grants: z.array(grantViewSchema.extend({ subjectName: z.string() })),
+})
+
+export const nodeSettingsViewSchema = z.strictObject({
+  defaultTlp: tlpSchema,
+  defaultTlpConfigured: z.boolean(),
+  allianceIdentityId: nullableString,
+  allianceIdentityConfigured: z.boolean(),
+  nodeOrgId: nullableString,
+})
+
+export const explanationSchema = z.strictObject({
+  objectId: z.string(),
+  viewer: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('organisation'), org: namedRefSchema }),
+    z.strictObject({
+      kind: z.literal('user'),
+      user: namedRefSchema,
+      org: namedRefSchema,
+      role: roleSchema,
+      isNodeAdmin: z.boolean(),
+    }),
+    z.strictObject({ kind: z.literal('peer'), peer: namedRefSchema, org: namedRefSchema }),
+    z.strictObject({ kind: z.literal('public') }),
+  ]),
+  versions: z.array(
+    z.strictObject({
+      collection: z.strictObject({ id: z.string(), alias: z.string(), public: z.boolean() }),
+      version: z.string(),
+      dateAdded: z.string(),
+      publisher: namedRefSchema.nullable(),
+      tlp: tlpSchema,
+      tlpSource: z.enum(['marking', 'node-default']),
+      distribution: z.strictObject({
+        scope: scopeSchema,
+        groups: z.array(namedRefSchema),
+        recipients: z.array(namedRefSchema),
+      }),
+      anonymous: z.boolean(),
+      originPeer: nullableString,
+      decision: z.strictObject({
+        visible: z.boolean(),
+        rule: z.string().describe('a rule code of src/sharing/policy.ts'),
+        reason: z.string(),
+      }),
+      readsCollection: z.boolean(),
+      sees: z.boolean(),
+      anonymised: z.boolean(),
+    }),
+  ),
+})
+
+export const auditEntrySchema = z.strictObject({
+  seq: z.number().int(),
+  ts: z.string(),
+  actor: z.strictObject({ kind: z.string(), id: z.string() }),
+  action: z.string(),
+  objectIds: z.array(z.string()),
+  collectionId: nullableString,
+  outcome: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+})
+
+export const auditVerificationSchema = z.union([
+  z.strictObject({
+    ok: z.literal(true),
+    entries: z.number().int(),
+    head: z.strictObject({ seq: z.number().int(), hash: z.string() }).optional(),
+  }),
+  z.strictObject({
+    ok: z.literal(false),
+    entries: z.number().int(),
+    broken: z.strictObject({ seq: z.number().int(), reason: z.string(), message: z.string() }),
+  }),
+])

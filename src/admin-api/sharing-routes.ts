@@ -6,17 +6,27 @@ import { AuthorisedAdmin, type AdminActor } from '../accounts/admin-service.js'
 import { AppError } from '../errors.js'
 import { explainVisibility } from '../sharing/explain.js'
 import { SharingService } from '../sharing/sharing-service.js'
+import { z } from 'zod'
 import type { AdminRequest, AdminRoute } from './route.js'
 import { defineRoute, param, requiredQuery } from './route.js'
 import {
   apiRootCreateSchema,
+  apiRootSchema,
   collectionCreateSchema,
+  collectionListingSchema,
+  collectionSchema,
   collectionUpdateSchema,
+  explanationSchema,
   grantSchema,
+  grantViewSchema,
   groupCreateSchema,
   groupUpdateSchema,
+  groupViewSchema,
+  memberChangeSchema,
   nodeSettingsSchema,
+  nodeSettingsViewSchema,
   organisationSharingSchema,
+  organisationSharingViewSchema,
 } from './schemas.js'
 
 type Authenticated = AdminRequest<unknown> & { actor: AdminActor }
@@ -49,6 +59,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'sharing groups',
     summary: "Sharing groups the caller's organisation owns or is in (node admins: all)",
     response: '`{ groups: SharingGroup[] }`',
+    responseBody: z.strictObject({ groups: z.array(groupViewSchema) }),
     handle: async (r) => ({ groups: await sharingOf(r).listGroups() }),
   }),
   defineRoute({
@@ -60,6 +71,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     body: groupCreateSchema,
     status: 201,
     response: 'the group',
+    responseBody: groupViewSchema,
     handle: (r) => sharingOf(r).createGroup(r.body),
   }),
   defineRoute({
@@ -69,6 +81,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'sharing groups',
     summary: 'One sharing group (its owner, its members, node admins)',
     response: 'the group',
+    responseBody: groupViewSchema,
     handle: (r) => sharingOf(r).getGroup(param(r, 'group')),
   }),
   defineRoute({
@@ -79,6 +92,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     summary: "Change a group's description (the owner's admins, node admins)",
     body: groupUpdateSchema,
     response: 'the group',
+    responseBody: groupViewSchema,
     handle: (r) => sharingOf(r).updateGroup(param(r, 'group'), r.body),
   }),
   defineRoute({
@@ -90,6 +104,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     description:
       'Versions distributed to the group then reach nobody through it: deleting never widens.',
     response: 'the deleted group',
+    responseBody: groupViewSchema,
     handle: (r) => sharingOf(r).deleteGroup(param(r, 'group')),
   }),
   defineRoute({
@@ -99,6 +114,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'sharing groups',
     summary: 'Add an organisation to a group (the owner’s admins, node admins)',
     response: '`{ group, changed }` (changed false when it already was a member)',
+    responseBody: memberChangeSchema,
     handle: (r) => sharingOf(r).addGroupMember(param(r, 'group'), param(r, 'org')),
   }),
   defineRoute({
@@ -108,6 +124,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'sharing groups',
     summary: 'Remove an organisation from a group; it stops seeing at once',
     response: '`{ group, changed }` (changed false when it was not a member)',
+    responseBody: memberChangeSchema,
     handle: (r) => sharingOf(r).removeGroupMember(param(r, 'group'), param(r, 'org')),
   }),
 
@@ -118,6 +135,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'organisations',
     summary: "An organisation's default distribution, anonymity and ceilings (its users)",
     response: 'the sharing settings',
+    responseBody: organisationSharingViewSchema,
     handle: (r) => sharingOf(r).getOrganisationSharing(param(r, 'org')),
   }),
   defineRoute({
@@ -130,6 +148,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
       'Absent fields stay as they are; `null` removes a default distribution or a ceiling.',
     body: organisationSharingSchema,
     response: 'the sharing settings',
+    responseBody: organisationSharingViewSchema,
     handle: (r) => sharingOf(r).updateOrganisationSharing(param(r, 'org'), r.body),
   }),
 
@@ -140,6 +159,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'collections',
     summary: 'List TAXII API roots (node admins)',
     response: '`{ apiRoots: ApiRoot[] }`',
+    responseBody: z.strictObject({ apiRoots: z.array(apiRootSchema) }),
     handle: async (r) => ({ apiRoots: await adminOf(r).listApiRoots() }),
   }),
   defineRoute({
@@ -151,6 +171,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     body: apiRootCreateSchema,
     status: 201,
     response: 'the API root',
+    responseBody: apiRootSchema,
     handle: (r) =>
       adminOf(r).createApiRoot({
         path: r.body.path,
@@ -168,6 +189,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'collections',
     summary: 'Collections with grants (node admins: all; others: those granted to them)',
     response: '`{ collections: { collection, apiRootPath, grants }[] }`',
+    responseBody: z.strictObject({ collections: z.array(collectionListingSchema) }),
     handle: async (r) => ({ collections: await adminOf(r).listCollections() }),
   }),
   defineRoute({
@@ -179,6 +201,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     body: collectionCreateSchema,
     status: 201,
     response: 'the collection',
+    responseBody: collectionSchema,
     handle: async (r) => {
       const sharing = sharingOf(r)
       const distribution =
@@ -203,6 +226,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'collections',
     summary: 'One collection by alias or id, with its grants',
     response: '`{ collection, apiRootPath, grants }`',
+    responseBody: collectionListingSchema,
     handle: (r) => adminOf(r).getCollection(param(r, 'collection')),
   }),
   defineRoute({
@@ -213,6 +237,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     summary: "Change a collection's public flag or default distribution (node admins)",
     body: collectionUpdateSchema,
     response: 'the collection',
+    responseBody: collectionSchema,
     handle: (r) => sharingOf(r).updateCollectionSharing(param(r, 'collection'), r.body),
   }),
   defineRoute({
@@ -223,6 +248,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     summary: 'Set the read/write grant of an organisation or a user (node admins)',
     body: grantSchema,
     response: 'the grant',
+    responseBody: grantViewSchema,
     handle: (r) =>
       adminOf(r).setGrant({
         collection: param(r, 'collection'),
@@ -238,6 +264,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'collections',
     summary: 'Remove a grant; kind is org or user (node admins)',
     response: '`{ removed: true }`',
+    responseBody: z.strictObject({ removed: z.literal(true) }),
     handle: async (r) => {
       const kind = param(r, 'kind')
       if (kind !== 'org' && kind !== 'user') {
@@ -260,6 +287,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'node',
     summary: "The node's sharing settings (default TLP, alliance identity)",
     response: 'the settings',
+    responseBody: nodeSettingsViewSchema,
     handle: (r) => sharingOf(r).getNodeSettings(),
   }),
   defineRoute({
@@ -270,6 +298,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     summary: 'Change the default TLP or the alliance identity (node admins)',
     body: nodeSettingsSchema,
     response: 'the settings',
+    responseBody: nodeSettingsViewSchema,
     handle: (r) => sharingOf(r).updateNodeSettings(r.body),
   }),
 
@@ -290,6 +319,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
       },
     ],
     response: '`{ objectId, viewer, versions }`',
+    responseBody: explanationSchema,
     handle: (r) =>
       explainVisibility(r.store, r.actor, {
         object: requiredQuery(r, 'object'),

@@ -58,7 +58,13 @@ beforeAll(async () => {
   world = await adminWorld()
   const authenticator = createAuthenticator(world.store)
   const taxii = createTaxiiApp({ store: world.store, authenticator })
-  const admin = createAdminApp({ store: world.store, authenticator, version: '9.9.9' })
+  const admin = createAdminApp({
+    store: world.store,
+    authenticator,
+    version: '9.9.9',
+    // Every answer is checked against the schema the OpenAPI document shows (500 otherwise).
+    checkResponses: true,
+  })
   served = await serveApp(withAdminApi(taxii, admin))
 })
 
