@@ -9,7 +9,6 @@ import { objectMetadata } from '../../ingest/object-metadata.js'
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js'
 import { main } from '../main.js'
 import { lagText, parseAuth, parseMap } from './peer.js'
-import { totalLine } from './sync.js'
 
 let dir: string
 let db: string
@@ -366,26 +365,5 @@ describe('intelmesh sync (usage)', () => {
     const timeout = await cli(['sync', '--once', '--timeout', 'soon'])
     expect(timeout.code).toBe(2)
     expect(timeout.stderr).toContain('--timeout must be a whole number')
-  })
-
-  it('sums reports up in one line', () => {
-    const report = (ok: boolean, pulled: number) => ({
-      peerId: 'p',
-      peerName: 'p',
-      startedAt: '',
-      finishedAt: '',
-      ok,
-      skipped: false,
-      collections: [],
-      tombstones: { pulled: 0, pushed: 0, failed: 0 },
-      pulled,
-      pushed: 1,
-      invalid: 2,
-      danglingRefs: 0,
-      errors: [],
-    })
-    expect(totalLine([report(true, 5), report(false, 7)])).toBe(
-      'sync: 2 peer runs, pulled 12, pushed 2, 4 invalid received, 0 dangling refs; 1 FAILED',
-    )
   })
 })
