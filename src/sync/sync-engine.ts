@@ -195,6 +195,7 @@ export async function syncPeer(
   const owner = deps.leaseOwner ?? processOwner
   const leaseMicros = (options.leaseMs ?? DEFAULT_LEASE_MS) * 1000
   let leased = false
+  let leaseLost = false
   let client: TaxiiClient | undefined
   try {
     const now = clock()
@@ -225,9 +226,16 @@ export async function syncPeer(
       audit: deps.audit === false ? undefined : (deps.audit ?? new AuditLog(store)),
       renewLease: async () => {
         const at = clock()
-        await store.peers.acquireLease(peer.id, owner, at, at + leaseMicros)
+        if (!(await store.peers.acquireLease(peer.id, owner, at, at + leaseMicros))) {
+          // Another process took the lease after it ran out: stop rather than run twice.
+          leaseLost = true
+          throw new Error(`the run lease of peer ${peer.name} ran out and another process took it`)
+        }
       },
-      checkStop: () => options.signal?.throwIfAborted(),
+      checkStop: () => {
+        options.signal?.throwIfAborted()
+        if (leaseLost) throw new Error(`the run lease of peer ${peer.name} was lost`)
+      },
     }
     const allowed = options.directions ?? ['pull', 'push']
     const pull = peer.direction !== 'push' && allowed.includes('pull')
@@ -248,7 +256,7 @@ export async function syncPeer(
     report.errors.push(`peer ${peer.name}: ${errorMessage(error)}`)
   } finally {
     client?.close()
-    if (leased) {
+    if (leased && !leaseLost) {
       try {
         await store.peers.releaseLease(peer.id, owner)
       } catch (error) {

@@ -130,6 +130,33 @@ describe('sync between two nodes', () => {
     expect((await peerStatus(b.store, 'a')).movedTotal).toBe(9)
   })
 
+  it('stops when its run lease ran out and another process took it, keeping the committed pages', async () => {
+    const a = await node('a')
+    const b = await node('b')
+    const { toPeer: aAtB } = await link(a, b)
+    await publish(
+      a,
+      Array.from({ length: 6 }, () => indicator()),
+    )
+    let pages = 0
+    const run = await syncPeer({ store: b.store }, aAtB, {
+      ...pullOnly,
+      pullPageSize: 2,
+      leaseMs: 1000,
+      onProgress: (event) => {
+        if (event.kind === 'page' && ++pages === 1) {
+          // Another process, a minute later, finds the lease expired and takes it.
+          const later = Date.now() * 1000 + 60e6
+          void b.store.peers.acquireLease(aAtB.id, 'other-process', later, later + 60e6)
+        }
+      },
+    })
+    expect(run.ok).toBe(false)
+    expect(run.errors.join()).toMatch(/lease/)
+    expect(run.pulled).toBe(2)
+    expect((await holdings(b)).length).toBe(2)
+  })
+
   it('stores nothing twice when a page is read again (a crash after the commit, before the cursor)', async () => {
     const a = await node('a')
     const b = await node('b')
