@@ -2,7 +2,7 @@
  * A small bootstrapped node for the administration tests: the node organisation with its
  * `admin` (a node admin), organisations Acme, Beta and Gamma with an admin, an analyst and a
  * reader each, an API key per user, and a helper to store object versions with chosen sharing
- * facts. In-memory SQLite; cheap scrypt.
+ * facts. In-memory SQLite unless another store is given; cheap scrypt.
  */
 import { AdminService } from '../../src/accounts/admin-service.js'
 import { bootstrapNode } from '../../src/node/bootstrap.js'
@@ -13,6 +13,7 @@ import type {
   NewObjectVersion,
   Organisation,
   Role,
+  Store,
   TlpLevel,
   User,
 } from '../../src/store/store.js'
@@ -21,7 +22,7 @@ import { versionKeyOf } from '../../src/store/timestamps.js'
 export const fastScrypt = { N: 2 ** 10, r: 8, p: 1 }
 
 export interface AdminWorld {
-  store: SqliteStore
+  store: Store
   admin: AdminService
   nodeOrg: Organisation
   orgs: { acme: Organisation; beta: Organisation; gamma: Organisation }
@@ -33,9 +34,15 @@ export interface AdminWorld {
   collection: Collection
 }
 
-export async function adminWorld(): Promise<AdminWorld> {
-  const store = SqliteStore.open(':memory:')
-  await store.migrate()
+/** Builds the world in `makeStore()`'s store (default: a fresh in-memory SQLite, migrated). */
+export async function adminWorld(
+  makeStore: () => Promise<Store> = async () => {
+    const store = SqliteStore.open(':memory:')
+    await store.migrate()
+    return store
+  },
+): Promise<AdminWorld> {
+  const store = await makeStore()
   const admin = new AdminService(store, { scryptParams: fastScrypt })
   const boot = await bootstrapNode(store, admin, {
     nodeName: 'Node',
