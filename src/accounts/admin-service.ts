@@ -959,8 +959,9 @@ export class AuthorisedAdmin {
   }
 
   /**
-   * Collections with their grants: all of them for node admins; for anyone else those a grant
-   * reaches (to them or their organisation), showing only those grants.
+   * Collections with their grants: all of them for node admins; for anyone else the public ones
+   * and those a grant reaches (to them or their organisation), showing only those grants (as
+   * TAXII lists collections).
    */
   async listCollections(): Promise<CollectionListing[]> {
     const listings = await this.admin.listCollections()
@@ -972,7 +973,7 @@ export class AuthorisedAdmin {
       (g.subjectKind === 'user' && g.subjectId === principal.userId)
     return listings
       .map((l) => ({ ...l, grants: l.grants.filter(reaches) }))
-      .filter((l) => l.grants.some((g) => g.canRead || g.canWrite))
+      .filter((l) => l.collection.public || l.grants.some((g) => g.canRead || g.canWrite))
   }
 
   async getCollection(ref: string): Promise<CollectionListing> {

@@ -8,6 +8,7 @@ import {
 import { adminActorOf, localCliActor, type AdminActor } from '../accounts/admin-service.js'
 import type { Principal } from '../accounts/principal.js'
 import { isAppError, type ErrorCode } from '../errors.js'
+import { collectionAccess } from '../taxii/server/collection-access.js'
 import { explainVisibility, formatExplanation, type Explanation } from './explain.js'
 
 let world: AdminWorld
@@ -239,6 +240,31 @@ describe('explainVisibility facts', () => {
     expect(text).toContain('viewer organisation "Beta"')
     expect(text).toMatch(/rule {10}RED_NOT_RECIPIENT: hidden/)
     expect(text).toContain('=> does NOT see this version')
+  })
+})
+
+describe('explainVisibility collection access', () => {
+  it('agrees with the TAXII server on who may read the collection', async () => {
+    const id = await stored({ publisherOrgId: world.orgs.acme.id, tlp: 'clear' })
+    const grants = await world.store.listCollectionGrants(world.collection.id)
+    const nodeOrgId = world.nodeOrg.id
+    for (const isPublic of [false, true]) {
+      await world.store.updateCollection(world.collection.id, { public: isPublic })
+      for (const [name, user] of Object.entries(world.users)) {
+        const principal: Principal = {
+          via: 'api-key',
+          userId: user.id,
+          userName: user.name,
+          orgId: user.orgId,
+          role: user.role,
+        }
+        const taxii = collectionAccess(principal, grants, { nodeOrgId, public: isPublic })
+        const explained = await explain(id, `user:${name}`)
+        expect(explained.versions[0]?.readsCollection, `${name}, public ${isPublic}`).toBe(
+          taxii.canRead,
+        )
+      }
+    }
   })
 })
 

@@ -125,7 +125,7 @@ function orgViewer(org: Organisation): ResolvedViewer {
     explained: { kind: 'organisation', org: { id: org.id, name: org.name } },
     // An organisation as a whole has no node-admin users in mind: its plain members' view.
     viewer: { kind: 'user', orgId: org.id, role: 'reader', isNodeAdmin: false },
-    reads: (_collection, grants) => grantReaches(grants, org.id),
+    reads: (collection, grants) => collection.public || grantReaches(grants, org.id),
   }
 }
 
@@ -148,9 +148,11 @@ async function userViewer(store: Store, user: User): Promise<ResolvedViewer> {
       isNodeAdmin,
     },
     viewer,
-    // As TAXII: admins read every collection; others need a grant to them or their organisation.
-    reads: (_collection, grants) =>
-      !user.disabled && (user.role === 'admin' || grantReaches(grants, user.orgId, user.id)),
+    // As TAXII's collectionAccess: node admins read every collection, anyone a public one,
+    // others need a read grant to them or their organisation; a disabled user reads nothing.
+    reads: (collection, grants) =>
+      !user.disabled &&
+      (isNodeAdmin || collection.public || grantReaches(grants, user.orgId, user.id)),
   }
 }
 

@@ -419,12 +419,13 @@ function defineSuite(makeStore: () => Promise<Store>): void {
         body: { org: 'Acme', canRead: true, canWrite: false },
       })
       expect(grant.status).toBe(200)
+      // `default` was opened above: public collections are listed to everyone, as in TAXII.
       const listed = await call('GET', '/collections', { as: 'acme-reader' })
       expect(
         (listed.body['collections'] as { collection: { alias: string } }[]).map(
           (l) => l.collection.alias,
         ),
-      ).toEqual(['shared'])
+      ).toEqual(['default', 'shared'])
       const byOrgAdmin = await call('PUT', '/collections/shared/grants', {
         as: 'acme-admin',
         body: { org: 'Beta', canRead: true, canWrite: false },
