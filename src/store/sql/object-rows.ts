@@ -469,6 +469,27 @@ function jsonArrayContains(
 }
 
 /**
+ * True when the JSON array text `column` holds any of `ids`. Cheap for the lists most rows
+ * have: an empty list matches nothing and a one-element list matches by equality of the whole
+ * text (`["id"]`, exact for any id); only a list of several elements, whose text alone holds
+ * `","` (a quote inside an element is escaped), is searched id by id.
+ */
+function jsonArrayContainsAny(
+  dialect: SqlDialect,
+  params: unknown[],
+  column: string,
+  ids: readonly string[],
+): string {
+  const single = dialect.inList(
+    params,
+    column,
+    ids.map((id) => JSON.stringify([id])),
+  )
+  const several = ids.map((id) => jsonArrayContains(dialect, params, column, id))
+  return `(${single} OR (${dialect.position}(${column}, '","') > 0 AND (${several.join(' OR ')})))`
+}
+
+/**
  * The sharing rule (`decideVisibility`, issue 5 "The rule") as a condition on the columns of
  * `objects` (qualified by `t`, e.g. `n.` or empty): true for exactly the rows the viewer sees.
  * Rows with an unknown TLP or scope are hidden from everyone, publisher included.
@@ -480,25 +501,30 @@ export function visibilityCondition(
   t: string,
 ): string {
   const d = visibility.defaultTlp
+  // Known TLP and scope. The branches that test a TLP below RED and a named scope imply it,
+  // so only the others (publisher, node, recipient) spend it on each row.
   const valid = `${tlpIn(t, tlps, d)} AND ${t}dist_scope IN (${literals(scopes)})`
   switch (visibility.kind) {
     case 'user': {
-      const grants = [`${t}publisher_org_id = ${dialect.param(params, visibility.orgId)}`]
-      if (visibility.isNodeAdmin) {
-        grants.push(`(${t}publisher_org_id IS NULL AND ${t}origin_peer IS NULL)`)
-      }
-      grants.push(jsonArrayContains(dialect, params, `${t}dist_recipients`, visibility.orgId))
+      // The community branch first: most versions are shared that way, and OR stops there.
+      const grants: string[] = []
       // Groups and the community are audiences on this node only.
       if (visibility.onNode) {
         const reach = [`${t}dist_scope IN ('community', 'federation')`]
         const groups = [...new Set(visibility.groupIds)]
         if (groups.length) {
-          const member = groups.map((g) => jsonArrayContains(dialect, params, `${t}dist_groups`, g))
-          reach.push(`(${t}dist_scope = 'groups' AND (${member.join(' OR ')}))`)
+          const member = jsonArrayContainsAny(dialect, params, `${t}dist_groups`, groups)
+          reach.push(`(${t}dist_scope = 'groups' AND ${member})`)
         }
         grants.push(`(${tlpIn(t, belowRed, d)} AND (${reach.join(' OR ')}))`)
       }
-      return `(${valid} AND (${grants.join(' OR ')}))`
+      const own = [`${t}publisher_org_id = ${dialect.param(params, visibility.orgId)}`]
+      if (visibility.isNodeAdmin) {
+        own.push(`(${t}publisher_org_id IS NULL AND ${t}origin_peer IS NULL)`)
+      }
+      own.push(jsonArrayContainsAny(dialect, params, `${t}dist_recipients`, [visibility.orgId]))
+      grants.push(`((${own.join(' OR ')}) AND ${valid})`)
+      return `(${grants.join(' OR ')})`
     }
     case 'public':
       if (!visibility.collectionPublic) return '1 = 0'
@@ -506,9 +532,11 @@ export function visibilityCondition(
     case 'peer': {
       // Never back to the peer it came from; from another peer, only CLEAR and GREEN move on.
       const origin = `(${t}origin_peer IS NULL OR (${t}origin_peer <> ${dialect.param(params, visibility.peerId)} AND ${tlpIn(t, forwardable, d)}))`
-      const recipient = jsonArrayContains(dialect, params, `${t}dist_recipients`, visibility.orgId)
+      const recipient = jsonArrayContainsAny(dialect, params, `${t}dist_recipients`, [
+        visibility.orgId,
+      ])
       const federated = `(${tlpIn(t, belowRed, d)} AND ${t}dist_scope = 'federation')`
-      return `(${valid} AND ${origin} AND (${recipient} OR ${federated}))`
+      return `(${origin} AND ((${recipient} AND ${valid}) OR ${federated}))`
     }
   }
 }
