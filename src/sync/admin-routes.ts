@@ -11,6 +11,7 @@ import { defineRoute, param, queryInteger } from '../admin-api/route.js'
 import { AuditLog } from '../audit/audit-log.js'
 import { AppError } from '../errors.js'
 import type { Store } from '../store/store.js'
+import { microsToTimestamp } from '../store/timestamps.js'
 import {
   addPeer,
   createPeerKey,
@@ -109,6 +110,41 @@ async function readableCollections(
   )
 }
 
+/**
+ * A peer asks for tombstones after `after` only once it has applied everything up to it (its
+ * cursor moves after each page is applied), so asking acknowledges them: they are recorded as
+ * applied at that peer for `peer status`, unless push recorded an outcome already.
+ */
+async function acknowledge(
+  store: Store,
+  peerId: string,
+  after: number,
+  keep: (collectionId: string, originPeer: string | null) => boolean,
+  nowMicros: number,
+): Promise<void> {
+  const known = await store.peers.listTombstoneApplications(peerId)
+  let from = known.reduce((max, a) => Math.max(max, a.seq), 0)
+  const recorded = new Set(known.map((a) => a.seq))
+  while (from < after) {
+    const batch = await store.peers.listTombstones(from, TOMBSTONE_PAGE_MAX)
+    for (const tombstone of batch) {
+      if (tombstone.seq > after) return
+      from = tombstone.seq
+      if (recorded.has(tombstone.seq) || !keep(tombstone.collectionId, tombstone.originPeer)) {
+        continue
+      }
+      await store.peers.recordTombstoneApplication({
+        peerId,
+        seq: tombstone.seq,
+        outcome: 'applied',
+        message: 'learned by the peer through GET /api/v1/tombstones and applied to its copies',
+        at: microsToTimestamp(nowMicros),
+      })
+    }
+    if (batch.length < TOMBSTONE_PAGE_MAX) return
+  }
+}
+
 export const federationRoutes: readonly AdminRoute[] = [
   defineRoute({
     method: 'get',
@@ -142,6 +178,7 @@ export const federationRoutes: readonly AdminRoute[] = [
         }
         const readable = await readableCollections(r.store, userId, orgId)
         keep = (collectionId, originPeer) => readable.has(collectionId) && originPeer !== peerId
+        if (after > 0) await acknowledge(r.store, peerId, after, keep, r.clock())
       }
       const out = []
       let cursor = after
