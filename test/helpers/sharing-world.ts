@@ -809,6 +809,19 @@ export async function taxiiGet(
   return { status: response.status, headers: response.headers, text: await response.text() }
 }
 
+/** A request with any method and no body. */
+export async function taxiiRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  authorization: string | undefined,
+): Promise<Answer> {
+  const headers: Record<string, string> = { Accept: TAXII }
+  if (authorization !== undefined) headers['Authorization'] = authorization
+  const response = await fetch(`${baseUrl}${path}`, { method, headers })
+  return { status: response.status, headers: response.headers, text: await response.text() }
+}
+
 export async function taxiiPost(
   baseUrl: string,
   path: string,
@@ -1035,9 +1048,27 @@ export async function checkById(
   )
   const absentBody = neutral404(absent.text, world.absentId)
   const absentVersionsBody = neutral404(absentVersions.text, world.absentId)
+  // Users who may delete (not readers) try it on what they cannot see: as if it were absent.
+  const deleter =
+    viewerCase.viewer.kind === 'user' && viewerCase.viewer.role !== 'reader'
+      ? viewerCase.authorization
+      : undefined
+  const absentDelete =
+    deleter === undefined
+      ? undefined
+      : await taxiiRequest(baseUrl, 'DELETE', `${root}${world.absentId}/`, deleter)
   for (const id of new Set(world.objectIds)) {
     const mine = visible.filter((row) => row.id === id)
     const label = `${viewerCase.label}: ${id.slice(0, 20)}`
+    if (mine.length === 0 && deleter !== undefined && absentDelete !== undefined) {
+      const deleted = await taxiiRequest(baseUrl, 'DELETE', `${root}${id}/`, deleter)
+      out.check(
+        deleted.status === 404 &&
+          neutral404(deleted.text, id) === neutral404(absentDelete.text, world.absentId),
+        () =>
+          `${label} has no visible version but DELETE answers ${deleted.status} ${deleted.text.slice(0, 200)} (absent: ${absentDelete.status})`,
+      )
+    }
     const byId = await taxiiGet(
       baseUrl,
       `${root}${id}/?match[version]=all`,
@@ -1213,6 +1244,8 @@ export interface PropertyBudget {
 /**
  * The issue 5 property over TAXII on one store adapter: for random worlds and every viewer,
  * every read endpoint returns exactly what `decideVisibility` allows over all stored versions.
+ * For a longer soak, `INTELMESH_PROPERTY_RUNS` and `INTELMESH_PROPERTY_TIME_MS` replace the
+ * budget; `INTELMESH_PROPERTY_SEED` replays a reported seed.
  */
 export function describeSharingProperty(
   name: string,
@@ -1220,6 +1253,8 @@ export function describeSharingProperty(
   budget: PropertyBudget,
   skipReason?: string,
 ): void {
+  const runs = Number(process.env['INTELMESH_PROPERTY_RUNS'] ?? budget.runs)
+  const timeLimitMs = Number(process.env['INTELMESH_PROPERTY_TIME_MS'] ?? budget.timeLimitMs)
   if (skipReason !== undefined) {
     describe.skip(`sharing rule over TAXII (${name}) skipped: ${skipReason}`, () => {
       it('needs the store', () => undefined)
@@ -1271,6 +1306,13 @@ export function describeSharingProperty(
           for (const viewerCase of world.viewers) {
             await checkViewer(served.baseUrl, world, viewerCase, out)
           }
+          // The DELETEs of invisible objects above must have removed nothing.
+          const stored = await store.countObjects(world.collection.id)
+          out.check(
+            stored === world.rows.length,
+            () =>
+              `${world.rows.length} versions stored, ${stored} left after the reads and DELETEs`,
+          )
           out.throwIfAny(world)
           if (spec.toggle) {
             // Issue 5: a membership change takes effect at the next request.
@@ -1304,8 +1346,8 @@ export function describeSharingProperty(
             return run
           }),
           {
-            numRuns: budget.runs,
-            plugins: [fc.interruptAfterTimeLimit(budget.timeLimitMs)],
+            numRuns: runs,
+            plugins: [fc.interruptAfterTimeLimit(timeLimitMs)],
             ...(seed === undefined ? {} : { seed: Number(seed) }),
           },
         )
@@ -1319,9 +1361,9 @@ export function describeSharingProperty(
           `sharing property (${name}): ${details.numRuns} worlds checked, ${tally.versions} versions (${tally.posted} published by TAXII POST)`,
         )
         // An interrupted check that tried almost nothing would prove nothing.
-        expect(details.numRuns).toBeGreaterThanOrEqual(Math.min(3, budget.runs))
+        expect(details.numRuns).toBeGreaterThanOrEqual(Math.min(3, runs))
       },
-      budget.timeLimitMs + 120_000,
+      timeLimitMs + 120_000,
     )
 
     it('applies a sharing group membership change at the next request (issue 5, Tests)', async () => {
