@@ -23,6 +23,7 @@ interface AddOptions extends AdminOptions {
   description?: string
   apiRoot: string
   distribution: DistributionScope
+  public?: boolean
 }
 
 interface GrantOptions extends AdminOptions {
@@ -50,7 +51,8 @@ export const registerCollectionCommands: CommandRegistrar = (program, ctx) => {
         new Option('--distribution <scope>', 'default distribution of objects posted here')
           .choices(distributionScopes)
           .default('community'),
-      ),
+      )
+      .option('--public', 'open to unauthenticated readers (TLP:CLEAR federated objects only)'),
   ).action(async (alias: string, options: AddOptions) => {
     const created = await runAdmin(ctx, options, (_admin, store) =>
       new AuthorisedAdmin(store, localCliActor).createCollection({
@@ -59,6 +61,7 @@ export const registerCollectionCommands: CommandRegistrar = (program, ctx) => {
         description: options.description ?? null,
         apiRoot: options.apiRoot,
         defaultDistribution: { scope: options.distribution, groups: [], recipients: [] },
+        public: options.public === true,
       }),
     )
     if (options.json) return printJson(ctx, created)

@@ -181,6 +181,8 @@ describe('intelmesh collection update, node set, user set-role', () => {
     )
     expect(updated.stdout).toBe('collection "intel": public, default distribution federation\n')
     expect((await cli('collection', 'update', 'intel')).code).toBe(2)
+    const added = await cli('collection', 'add', 'open', '--public', '--json')
+    expect(JSON.parse(added.stdout)).toMatchObject({ alias: 'open', public: true })
   })
 
   it('sets the default TLP and refuses an unknown level', async () => {
