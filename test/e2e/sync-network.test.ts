@@ -209,6 +209,75 @@ describe('faults', () => {
     expect(byName.get('hangs')?.ok).toBe(false)
   })
 
+  it("keeps every pushed envelope under the peer's max_content_length, and records per-object refusals", async () => {
+    const a = await node('a')
+    const objects = Array.from({ length: 12 }, () => indicator())
+    await publish(a, objects)
+    const limit = 2500
+    const sizes: number[] = []
+    const refused = objects[3]?.['id'] as string
+    const fake = new Hono()
+    const taxii = { 'Content-Type': TAXII_MEDIA_TYPE }
+    fake.get('/api1/', (ctx) =>
+      ctx.body(
+        JSON.stringify({
+          title: 'fake',
+          versions: ['application/taxii+json;version=2.1'],
+          max_content_length: limit,
+        }),
+        200,
+        taxii,
+      ),
+    )
+    fake.post('/api1/collections/:id/objects/', async (ctx) => {
+      const body = await ctx.req.text()
+      sizes.push(Buffer.byteLength(body))
+      const sent = (JSON.parse(body) as { objects: Array<{ id: string; modified: string }> })
+        .objects
+      const ok = sent.filter((o) => o.id !== refused)
+      const bad = sent.filter((o) => o.id === refused)
+      const status = {
+        id: `status-${sizes.length}`,
+        status: 'complete',
+        total_count: sent.length,
+        success_count: ok.length,
+        ...(ok.length > 0 ? { successes: ok.map((o) => ({ id: o.id, version: o.modified })) } : {}),
+        failure_count: bad.length,
+        ...(bad.length > 0
+          ? { failures: bad.map((o) => ({ id: o.id, version: o.modified, message: 'no thanks' })) }
+          : {}),
+        pending_count: 0,
+      }
+      return ctx.body(JSON.stringify(status), 202, taxii)
+    })
+    const served = await serveApp(fake)
+    servers.push(served)
+    const org = await a.admin.addOrganisation('org-of-fake')
+    const peer = await addPeer(a.store, {
+      name: 'small',
+      url: `${served.baseUrl}/api1/`,
+      auth: { kind: 'none' },
+      org: org.id,
+      maps: [{ local: a.collection.alias, remote: 'c1' }],
+      direction: 'push',
+      applyTombstones: false,
+    })
+    const lines: string[] = []
+    const run = await syncPeer({ store: a.store, log: (line) => lines.push(line) }, peer)
+    expect(run.errors).toEqual([])
+    expect(run.pushed).toBe(11)
+    expect(run.collections[0]?.failed).toBe(1)
+    expect(lines.join('\n')).toContain(`refused ${refused}`)
+    expect(sizes.length).toBeGreaterThan(1)
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(limit)
+    expect((await a.store.peers.listCursors(peer.id))[0]?.position).toBe(
+      String(
+        (await a.store.getObjectVersions(a.collection.id, objects[11]?.['id'] as string))[0]
+          ?.dateAddedMicros,
+      ),
+    )
+  })
+
   it('counts and logs invalid STIX from a peer and stores only the valid objects', async () => {
     const a = await node('a')
     const valid = indicator()
