@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import {
   TLP,
   adminCli,
@@ -28,6 +28,7 @@ import {
   syncOnce,
   versionKeys,
   withStore,
+  printOutputs,
   type FedNode,
 } from './federation-harness.js'
 import { scoId } from '../../src/stix/sco-ids.js'
@@ -106,6 +107,7 @@ describe(
   () => {
     it('resumes after a restart and ends with exactly the origin versions, no duplicates', async () => {
       const total = 50_000
+      onTestFailed(() => printOutputs(nodes))
       const a = await startFedNode('origin', `sqlite:${join(dir, 'origin.db')}`)
       nodes.push(a)
       // Seeded through the store in large batches (not HTTP): the pull is what is under test.
@@ -184,6 +186,7 @@ describe('peers that fail, hang or send invalid STIX', { timeout: 180_000 }, () 
   })
 
   it('retries a 500 and a hanging peer, reports both failed, and syncs the healthy one', async () => {
+    onTestFailed(() => printOutputs(nodes))
     const objects = Array.from({ length: 20 }, (_, n) => ({
       ...indicator(n),
       object_marking_refs: [TLP.green],
@@ -254,6 +257,7 @@ describe('peers that fail, hang or send invalid STIX', { timeout: 180_000 }, () 
   })
 
   it('stores the valid objects a peer sends and counts, logs and drops the invalid ones', async () => {
+    onTestFailed(() => printOutputs(nodes))
     const at = '2026-03-01T00:00:00.000Z'
     const address = { type: 'ipv4-addr', spec_version: '2.1', value: '192.0.2.7' }
     const ipv4: Record<string, unknown> = { ...address, id: scoId(address) }

@@ -150,6 +150,15 @@ export async function startFedNode(
   }
 }
 
+/** Prints the end of each node's output (for a failed test: what the servers said). */
+export function printOutputs(nodes: readonly FedNode[]): void {
+  for (const node of nodes) {
+    console.error(
+      `--- ${node.name} output (last 4,000 characters):\n${node.process.output().slice(-4_000)}`,
+    )
+  }
+}
+
 /** Restarts a node's serve process (after a kill); the port changes, so peers' URLs are fixed up by the caller. */
 export async function restartFedNode(
   node: FedNode,

@@ -9,13 +9,14 @@
  * - TLP:RED naming B's organisation reaches B only: B never forwards it (PEER_NO_ONWARD).
  * - Object counts are exact at each node; a second round moves nothing; in the ring every
  *   object arrives once per node and the sync goes quiet (DESIGN.md, Federation: no loops).
+ * - A deletion at the origin travels as a tombstone that the other nodes apply.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest'
 import {
   TLP,
   adminCli,
@@ -23,6 +24,7 @@ import {
   allVersions,
   connect,
   newVersion,
+  printOutputs,
   publish,
   reportSet,
   seed,
@@ -32,6 +34,7 @@ import {
   type FedNode,
   type SyncRun,
 } from './federation-harness.js'
+import { bearer, http } from './node-harness.js'
 
 const pgUrl = inject('pgUrl')
 const pgSkipReason = inject('pgSkipReason')
@@ -88,6 +91,7 @@ function moved(run: SyncRun): Record<string, [number, number]> {
 
 describe('three nodes syncing in a star, then in a ring', { timeout: 300_000 }, () => {
   it('moves each version once to each node entitled to it, and then goes quiet', async () => {
+    onTestFailed(() => printOutputs(nodes))
     const a = await startFedNode('node-a', `sqlite:${join(dir, 'a.db')}`)
     nodes.push(a)
     const b = await startFedNode('node-b', `sqlite:${join(dir, 'b.db')}`)
@@ -182,11 +186,45 @@ describe('three nodes syncing in a star, then in a ring', { timeout: 300_000 }, 
       expect(run.code, `${node.name}:\n${run.stdout}${run.stderr}`).toBe(0)
     }
     const expectedAll = [...publishedAtA, revokedKey, ...versionKeys(ringSet.all.map(asVersion))]
-    expect(versionKeys(await allVersions(a, a.sharedId))).toEqual(expectedAll.sort())
-    expect(versionKeys(await allVersions(b, b.sharedId))).toEqual(expectedAll.sort())
+    expectedAll.sort()
+    expect(versionKeys(await allVersions(a, a.sharedId))).toEqual(expectedAll)
+    expect(versionKeys(await allVersions(b, b.sharedId))).toEqual(expectedAll)
     expect(versionKeys(await allVersions(c, c.sharedId))).toEqual(
-      expectedAll.filter((k) => !k.startsWith(red.id)).sort(),
+      expectedAll.filter((k) => !k.startsWith(red.id)),
     )
+
+    // Retraction travels: C deletes its malware (TAXII 2.1 section 5.7); the tombstone reaches
+    // A and B, which delete the versions that came from C.
+    const gone = String(ringSet.malware['id'])
+    const deleted = await http(
+      'DELETE',
+      `${c.apiRoot}collections/${c.sharedId}/objects/${gone}/`,
+      bearer(c.adminKey),
+    )
+    expect(deleted.status).toBe(200)
+    for (const node of [c, b, a]) {
+      const run = await syncOnce(node)
+      expect(run.code, `${node.name}:\n${run.stdout}${run.stderr}`).toBe(0)
+    }
+    const withoutGone = expectedAll.filter((k) => !k.startsWith(`${gone}@`))
+    expect(withoutGone).toHaveLength(expectedAll.length - 1)
+    expect(versionKeys(await allVersions(a, a.sharedId))).toEqual(withoutGone)
+    expect(versionKeys(await allVersions(b, b.sharedId))).toEqual(withoutGone)
+    expect(versionKeys(await allVersions(c, c.sharedId))).toEqual(
+      withoutGone.filter((k) => !k.startsWith(red.id)),
+    )
+    for (const [node, other] of [
+      [a, c],
+      [b, c],
+    ] as const) {
+      const cursors = await adminJson<{
+        cursors: Array<{ direction: string; position: string | null; movedTotal: number }>
+      }>(node, ['peer', 'status', other.name])
+      expect(cursors.cursors.find((cur) => cur.direction === 'tombstone-pull')).toMatchObject({
+        position: '1',
+        movedTotal: 1,
+      })
+    }
 
     // Quiet: another full round moves nothing anywhere.
     for (const node of [a, b, c]) {
