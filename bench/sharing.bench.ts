@@ -23,6 +23,9 @@
  *   has to skip. Target: (a)/(b) ≥ 0.7. Also the server's CPU time per 1,000 objects from
  *   Linux's /proc, which a loaded machine disturbs less than wall time.
  *
+ * - The same paging through the store alone (`queryObjectJson` with and without the viewer's
+ *   filter, in this process), to tell the SQL filter's cost from the rest of the request.
+ *
  * `--quick` stores 20,000 objects and runs two passes each.
  */
 import { fork } from 'node:child_process'
@@ -33,14 +36,17 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateApiKey } from '../src/accounts/api-key.js'
-import { sharingSettings } from '../src/sharing/viewer.js'
+import type { Viewer } from '../src/sharing/policy.js'
+import { sharingSettings, visibilityFilterOf } from '../src/sharing/viewer.js'
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type {
   Collection,
   Distribution,
   NewObjectVersion,
+  ObjectQuery,
   Store,
   TlpLevel,
+  VisibilityFilter,
 } from '../src/store/store.js'
 import { versionKeyOf } from '../src/store/timestamps.js'
 import { makeObject } from './taxii-objects.js'
@@ -201,6 +207,7 @@ interface Built {
   /** `Authorization` header of the viewing user. */
   authorization: string
   viewerOrgIndex: number
+  viewerOrgId: string
   viewerGroups: number
   rows: number
 }
@@ -311,6 +318,7 @@ async function build(store: Store, objects: number, ctx: BenchContext): Promise<
     collection,
     authorization: `Bearer ${key.key}`,
     viewerOrgIndex: viewer.index,
+    viewerOrgId: viewer.id,
     viewerGroups: viewer.groups,
     rows,
   }
@@ -429,6 +437,44 @@ function median(values: number[]): number {
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
 }
 
+interface StorePass {
+  objects: number
+  ms: number
+  cpuMs: number
+}
+
+/**
+ * Pages the collection through the store directly (`queryObjectJson`, limit 1000, keyset) in
+ * this process, with the viewer's visibility filter or without: the SQL's own cost, without
+ * HTTP, envelopes or the audit log.
+ */
+async function storePass(
+  store: Store,
+  collectionId: string,
+  visibility: VisibilityFilter | undefined,
+): Promise<StorePass> {
+  const cpuBefore = process.cpuUsage()
+  const started = process.hrtime.bigint()
+  let afterMicros: number | undefined
+  let objects = 0
+  for (;;) {
+    const query: ObjectQuery = { collectionId, limit: PAGE }
+    if (afterMicros !== undefined) query.afterMicros = afterMicros
+    if (visibility !== undefined) query.visibility = visibility
+    const page = await store.queryObjectJson(query)
+    objects += page.json.length
+    const last = page.dateAddedMicros.at(-1)
+    if (!page.more || last === undefined) break
+    afterMicros = last
+  }
+  const cpu = process.cpuUsage(cpuBefore)
+  return {
+    objects,
+    ms: Number(process.hrtime.bigint() - started) / 1e6,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  }
+}
+
 async function startServer(dbPath: string) {
   const child = fork(fileURLToPath(new URL('./sharing-server.ts', import.meta.url)), [dbPath], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -485,7 +531,8 @@ export const sharingBenchmark: Benchmark = {
             )
           }
         }
-        const rate = (list: Pass[]) => median(list.map((p) => ratePerSecond(p.objects, p.ms)))
+        const rate = (list: Pass[]) =>
+          Math.round(median(list.map((p) => ratePerSecond(p.objects, p.ms))))
         const cpuPer1000 = (list: Pass[]) => {
           const values = list
             .map((p) =>
@@ -509,6 +556,51 @@ export const sharingBenchmark: Benchmark = {
         )
         ctx.log(
           `server CPU per 1,000 objects: (a) ${cpuOn ?? '?'} ms, (b) ${cpuOff ?? '?'} ms; CPU-based ratio ${cpuRatio ?? '?'} (load average ${loadavg()[0]?.toFixed(2) ?? '?'} on ${availableParallelism()} cores)`,
+        )
+        // The same paging through the store alone, in this process (the server is idle).
+        const reader = SqliteStore.open(dbPath)
+        const viewer: Viewer = {
+          kind: 'user',
+          orgId: built.viewerOrgId,
+          role: 'reader',
+          isNodeAdmin: false,
+        }
+        const visibility = await visibilityFilterOf(reader, viewer, built.collection)
+        const storeOn: StorePass[] = []
+        const storeOff: StorePass[] = []
+        try {
+          for (let p = 0; p < passes; p++) {
+            const order = p % 2 === 0 ? [true, false] : [false, true]
+            for (const filtered of order) {
+              const pass = await storePass(
+                reader,
+                built.collection.id,
+                filtered ? visibility : undefined,
+              )
+              const expected = filtered ? checkedOn.objects : checkedOff.objects
+              if (pass.objects !== expected) {
+                throw new Error(`store pass saw ${pass.objects} objects, TAXII ${expected}`)
+              }
+              ;(filtered ? storeOn : storeOff).push(pass)
+            }
+          }
+        } finally {
+          await reader.close()
+        }
+        const storeRate = (list: StorePass[]) =>
+          Math.round(median(list.map((p) => ratePerSecond(p.objects, p.ms))))
+        const storeCpuRate = (list: StorePass[]) =>
+          Math.round(median(list.map((p) => ratePerSecond(p.objects, p.cpuMs))))
+        const storeFigures = {
+          ruleOnVisibleObjectsPerSecond: storeRate(storeOn),
+          ruleOffObjectsPerSecond: storeRate(storeOff),
+          ratio: Number((storeRate(storeOn) / storeRate(storeOff)).toFixed(3)),
+          ruleOnVisibleObjectsPerCpuSecond: storeCpuRate(storeOn),
+          ruleOffObjectsPerCpuSecond: storeCpuRate(storeOff),
+          cpuRatio: Number((storeCpuRate(storeOn) / storeCpuRate(storeOff)).toFixed(3)),
+        }
+        ctx.log(
+          `store alone (queryObjectJson, limit 1000, same viewer, in process): filter on ${storeFigures.ruleOnVisibleObjectsPerSecond} visible objects/s, off ${storeFigures.ruleOffObjectsPerSecond} objects/s, ratio ${storeFigures.ratio}; per CPU second ${storeFigures.ruleOnVisibleObjectsPerCpuSecond} vs ${storeFigures.ruleOffObjectsPerCpuSecond}, ratio ${storeFigures.cpuRatio}`,
         )
         return {
           objects,
@@ -541,6 +633,7 @@ export const sharingBenchmark: Benchmark = {
             objectsPerSecond: ratePerSecond(p.objects, p.ms),
             serverCpuMs: p.serverCpuMs,
           })),
+          storeOnly: storeFigures,
           targets: { ratioAtLeast0_7: ratio >= 0.7 },
         }
       } finally {
