@@ -11,6 +11,7 @@ import {
   SharingService,
   type CeilingInput,
   type DistributionInput,
+  type NodeSharingSettings,
 } from '../../sharing/sharing-service.js'
 import { TLP_LEVELS, isTlpLevel } from '../../sharing/tlp.js'
 import type { DistributionScope, Role } from '../../store/store.js'
@@ -114,6 +115,13 @@ export function parseCeiling(text: string): {
   return { subject, ceiling }
 }
 
+function allianceText(settings: NodeSharingSettings): string {
+  if (settings.allianceIdentityId === null) return '(none: the node is not bootstrapped yet)'
+  return settings.allianceIdentityConfigured
+    ? settings.allianceIdentityId
+    : `${settings.allianceIdentityId} (the node organisation's identity)`
+}
+
 interface ExplainOptions extends AdminOptions {
   object: string
   viewer: string
@@ -154,7 +162,7 @@ export const registerSharingCommands: CommandRegistrar = (program, ctx) => {
     if (options.json) return printJson(ctx, settings)
     ctx.stdout.write(
       `default TLP        ${settings.defaultTlp}${settings.defaultTlpConfigured ? '' : ' (built-in default)'}\n` +
-        `alliance identity  ${settings.allianceIdentityId ?? '(none: node not bootstrapped)'}${settings.allianceIdentityConfigured ? '' : " (the node organisation's identity)"}\n`,
+        `alliance identity  ${allianceText(settings)}\n`,
     )
   })
 
