@@ -13,7 +13,7 @@ import { createAdminApp } from '../../src/admin-api/create-admin-app.js'
 import { withAdminApi } from '../../src/admin-api/mount.js'
 import { bootstrapNode } from '../../src/node/bootstrap.js'
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
-import type { Collection, Distribution } from '../../src/store/store.js'
+import type { Collection, Distribution, Store } from '../../src/store/store.js'
 import {
   addPeer,
   createPeerKey,
@@ -35,7 +35,7 @@ export const TLP = {
 
 export interface TestNode {
   name: string
-  store: SqliteStore
+  store: Store
   admin: AdminService
   served: ServedApp
   /** `http://127.0.0.1:<port>/api1/` */
@@ -52,10 +52,13 @@ export interface TestNode {
 
 const fast = { N: 2 ** 10, r: 8, p: 1 }
 
-/** Starts a node with its own SQLite file; its collection distributes to the federation. */
-export async function startNode(name: string): Promise<TestNode> {
+/**
+ * Starts a node with its own SQLite file (or the store `open` gives); its collection
+ * distributes to the federation.
+ */
+export async function startNode(name: string, open?: () => Promise<Store>): Promise<TestNode> {
   const dir = mkdtempSync(join(tmpdir(), `intelmesh-sync-${name}-`))
-  const store = SqliteStore.open(join(dir, 'node.db'))
+  const store = open !== undefined ? await open() : SqliteStore.open(join(dir, 'node.db'))
   await store.migrate()
   const admin = new AdminService(store, { scryptParams: fast })
   const boot = await bootstrapNode(store, admin, { nodeName: name, adminPassword: 'x'.repeat(16) })
