@@ -147,6 +147,23 @@ describe('SharingService sharing groups', () => {
     expect(await world.store.getSharingGroupByName('g')).toBeUndefined()
   })
 
+  it('refuses to delete a group a default distribution names (409), until it is changed', async () => {
+    const acme = await as('acme-admin')
+    await acme.createGroup({ name: 'g', members: ['Beta'] })
+    await acme.updateOrganisationSharing('Acme', {
+      defaultDistribution: { scope: 'groups', groups: ['g'] },
+    })
+    await cli().updateCollectionSharing('default', {
+      defaultDistribution: { scope: 'groups', groups: ['g'] },
+    })
+    const refused = await failure(acme.deleteGroup('g'))
+    expect(refused.code).toBe('STORE_CONFLICT')
+    expect(refused.message).toMatch(/organisation "Acme", collection "default"; change that first/)
+    await acme.updateOrganisationSharing('Acme', { defaultDistribution: null })
+    await cli().updateCollectionSharing('default', { defaultDistribution: { scope: 'community' } })
+    expect((await acme.deleteGroup('g')).name).toBe('g')
+  })
+
   it('needs an owner from the CLI, which may name any', async () => {
     expect((await failure(cli().createGroup({ name: 'g' }))).code).toBe('ADMIN_INVALID_INPUT')
     expect((await cli().createGroup({ name: 'g', owner: 'Gamma' })).owner.name).toBe('Gamma')

@@ -374,10 +374,18 @@ export class SharingService {
 
   /**
    * Deletes a group. Versions distributed to it then reach no one through it (the rule treats
-   * an unknown group as empty), so deleting never widens what anyone sees.
+   * an unknown group as empty), so deleting never widens what anyone sees. Refused (409) while
+   * an organisation's or a collection's default distribution names it.
    */
   async deleteGroup(ref: string): Promise<SharingGroupView> {
     const group = await this.#managedGroup(ref, 'group.delete', 'delete')
+    const users = await this.#defaultsUsing(group.id)
+    if (users.length > 0) {
+      // Publishing with a default that names a deleted group would reach nobody, silently.
+      throw new AppError('STORE_CONFLICT', {
+        detail: `sharing group "${group.name}" is in the default distribution of ${users.join(', ')}; change that first`,
+      })
+    }
     const view = await this.#groupView(group)
     await this.#store.deleteSharingGroup(group.id)
     await this.guard.record({
@@ -387,6 +395,27 @@ export class SharingService {
       details: { name: group.name, members: group.members },
     })
     return view
+  }
+
+  /** The organisations and collections whose default distribution names `groupId`. */
+  async #defaultsUsing(groupId: string): Promise<string[]> {
+    const [orgs, collections] = await Promise.all([
+      this.#store.listOrganisations(),
+      this.#store.listCollections(),
+    ])
+    const found: string[] = []
+    for (const org of orgs) {
+      const sharing = await this.#store.getOrganisationSharing(org.id)
+      if (sharing.defaultDistribution?.groups.includes(groupId) === true) {
+        found.push(`organisation "${org.name}"`)
+      }
+    }
+    for (const collection of collections) {
+      if (collection.defaultDistribution.groups.includes(groupId)) {
+        found.push(`collection "${collection.alias}"`)
+      }
+    }
+    return found
   }
 
   // Organisation sharing
