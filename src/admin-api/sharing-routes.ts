@@ -102,7 +102,7 @@ export const sharingRoutes: readonly AdminRoute[] = [
     tag: 'sharing groups',
     summary: 'Delete a sharing group (the owner’s admins, node admins)',
     description:
-      'Versions distributed to the group then reach nobody through it: deleting never widens.',
+      'Versions distributed to the group then reach nobody through it: deleting never widens. 409 while an organisation or collection default distribution names the group.',
     response: 'the deleted group',
     responseBody: groupViewSchema,
     handle: (r) => sharingOf(r).deleteGroup(param(r, 'group')),
