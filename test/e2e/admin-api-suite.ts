@@ -183,6 +183,12 @@ function defineSuite(makeStore: () => Promise<Store>): void {
       })
       expect(refused.status).toBe(403)
       expect(errorMessage(refused)).toMatch(/only node admins/)
+      await call('POST', '/organisations', { as: 'admin', body: { name: 'Delta Force/2' } })
+      const encoded = await call('GET', `/organisations/${encodeURIComponent('Delta Force/2')}`, {
+        as: 'acme-reader',
+      })
+      expect(encoded.status).toBe(200)
+      expect(encoded.body).toMatchObject({ name: 'Delta Force/2' })
     })
 
     it('lets an organisation admin add users to its own organisation only', async () => {
