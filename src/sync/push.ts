@@ -39,6 +39,14 @@ interface Outgoing {
   id: string
   version: string
   json: string
+  /** `json` parsed (what is posted; read once). */
+  object: Record<string, unknown>
+}
+
+/** A stored version with its JSON parsed. */
+interface Parsed {
+  version: StoredObjectVersion
+  object: Record<string, unknown>
 }
 
 /** Whether a version may go to the peer, and the rule that decided. @internal */
@@ -140,41 +148,40 @@ export async function pushCollection(
   const sentKeys = new Set<string>()
   const sentIds = new Set<string>()
   /** Dependency lookups of this run: the versions to send, or undefined when dangling. */
-  const resolved = new Map<string, StoredObjectVersion[] | undefined>()
+  const resolved = new Map<string, Parsed[] | undefined>()
   const danglingIds = new Set<string>()
   let seen = 0
   let caughtUp = false
 
-  const outgoingOf = (version: StoredObjectVersion): Outgoing | undefined => {
+  const outgoingOf = ({ version, object }: Parsed): Outgoing | undefined => {
     if (!version.anonymous || version.publisherOrgId === peer.orgId) {
-      return { id: version.id, version: version.version, json: version.json }
+      return { id: version.id, version: version.version, json: version.json, object }
     }
     if (run.allianceIdentityId === undefined) return undefined
     const viewer: Viewer = { kind: 'peer', peerId: peer.id, orgId: peer.orgId }
-    return {
-      id: version.id,
-      version: version.version,
-      json: viewJson(version.json, version, viewer, run.allianceIdentityId),
-    }
+    const json = viewJson(version.json, version, viewer, run.allianceIdentityId)
+    const masked = parseObject(json)
+    return masked === undefined
+      ? undefined
+      : { id: version.id, version: version.version, json, object: masked }
   }
 
   /** The versions of `refId` to send before its referrer, or undefined when it cannot go. */
-  const dependency = async (refId: string): Promise<StoredObjectVersion[] | undefined> => {
+  const dependency = async (refId: string): Promise<Parsed[] | undefined> => {
     if (resolved.has(refId)) return resolved.get(refId)
     const versions = await store.getObjectVersions(map.localCollectionId, refId)
-    const sendable: StoredObjectVersion[] = []
+    const sendable: Parsed[] = []
+    let visibleAtAll = false
     for (const version of versions) {
       const object = parseObject(version.json)
       if (object === undefined) continue
       if (!pushVerdict(run, version, object, false).send) continue
+      visibleAtAll = true
       // A version before the run's start that passed the whole filter went out as itself.
       const sentBefore =
         version.dateAddedMicros <= startMicros && pushVerdict(run, version, object, true).send
-      if (!sentBefore) sendable.push(version)
+      if (!sentBefore) sendable.push({ version, object })
     }
-    const visibleAtAll = versions.some(
-      (version) => pushVerdict(run, version, parseObject(version.json), false).send,
-    )
     const result = visibleAtAll ? sendable : undefined
     resolved.set(refId, result)
     return result
@@ -187,9 +194,8 @@ export async function pushCollection(
     out: Outgoing[],
     trail: Set<string>,
   ): Promise<void> => {
-    const object = parseObject(outgoing.json)
     trail.add(version.id)
-    for (const refId of object === undefined ? [] : referencedIds(object)) {
+    for (const refId of referencedIds(outgoing.object)) {
       if (sentIds.has(refId) || trail.has(refId)) continue
       const versions = await dependency(refId)
       if (versions === undefined) {
@@ -200,12 +206,12 @@ export async function pushCollection(
         continue
       }
       for (const dep of versions) {
-        const key = `${dep.id}\u0000${dep.versionKey}`
+        const key = `${dep.version.id}\u0000${dep.version.versionKey}`
         if (sentKeys.has(key)) continue
         const depOut = outgoingOf(dep)
         if (depOut === undefined) continue
         sentKeys.add(key)
-        await enqueue(dep, depOut, out, trail)
+        await enqueue(dep.version, depOut, out, trail)
       }
       if (versions.length === 0) sentIds.add(refId)
     }
@@ -237,7 +243,7 @@ export async function pushCollection(
           part.heldBack += 1
           continue
         }
-        const outgoing = outgoingOf(version)
+        const outgoing = outgoingOf({ version, object })
         if (outgoing === undefined) {
           part.heldBack += 1
           run.log(
@@ -307,7 +313,7 @@ async function sendAll(
   let bytes = 0
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return
-    const objects = batch.map((item) => JSON.parse(item.json) as object)
+    const objects = batch.map((item) => item.object)
     const options = {
       ...(run.options.signal ? { signal: run.options.signal } : {}),
       ...(run.statusTimeoutMs !== undefined ? { statusTimeoutMs: run.statusTimeoutMs } : {}),
