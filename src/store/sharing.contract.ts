@@ -163,6 +163,9 @@ function expectedRows(
     .filter(
       (row) => query.addedAfterMicros === undefined || row.dateAddedMicros > query.addedAfterMicros,
     )
+    .filter(
+      (row) => query.specVersions === undefined || query.specVersions.includes(row.specVersion),
+    )
     .sort((a, b) => a.dateAddedMicros - b.dateAddedMicros)
 }
 
@@ -676,6 +679,9 @@ export function describeSharingContract(name: string, makeStore: MakeStore): voi
             nil: undefined,
           }),
           addedAfter: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+          specVersions: fc.option(fc.subarray(['2.1', '2.0'], { minLength: 1 }), {
+            nil: undefined,
+          }),
           limit: fc.integer({ min: 1, max: 4 }),
         })
         const scenario = fc.record({
@@ -759,6 +765,7 @@ export function describeSharingContract(name: string, makeStore: MakeStore): voi
                   ...(q.types ? { types: q.types } : {}),
                   ...(q.ids ? { ids: q.ids.map(idOf) } : {}),
                   ...(q.addedAfter === undefined ? {} : { addedAfterMicros: T0 + q.addedAfter }),
+                  ...(q.specVersions ? { specVersions: q.specVersions } : {}),
                 }
                 const expected = expectedRows(stored, spec, visible)
                 const got: StoredObjectVersion[] = []
