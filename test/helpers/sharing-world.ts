@@ -1295,9 +1295,12 @@ export function describeSharingProperty(
       'gives every viewer exactly the versions the rule allows, on every read endpoint (issue 5, The rule; TAXII 2.1 sections 3.2-3.4, 5.3-5.8)',
       async () => {
         const seed = process.env['INTELMESH_PROPERTY_SEED']
-        const tally = { versions: 0, posted: 0 }
+        const tally = { versions: 0, posted: 0, seedMs: 0, checkMs: 0, slowestMs: 0 }
         const checkWorld = async (spec: WorldSpec): Promise<void> => {
+          const started = performance.now()
           const world = await seedWorld(store, spec, root, served.baseUrl)
+          const seeded = performance.now()
+          tally.seedMs += seeded - started
           serverLog.length = 0
           const out = new Mismatches(serverLog)
           tally.versions += world.rows.length
@@ -1336,6 +1339,8 @@ export function describeSharingProperty(
             }
             out.throwIfAny(world)
           }
+          tally.checkMs += performance.now() - seeded
+          tally.slowestMs = Math.max(tally.slowestMs, performance.now() - started)
         }
         let inFlight: Promise<unknown> = Promise.resolve()
         const details = await fc.check(
@@ -1358,7 +1363,7 @@ export function describeSharingProperty(
           throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}\n${why}`)
         }
         console.info(
-          `sharing property (${name}): ${details.numRuns} worlds checked, ${tally.versions} versions (${tally.posted} published by TAXII POST)`,
+          `sharing property (${name}): ${details.numRuns} worlds checked, ${tally.versions} versions (${tally.posted} published by TAXII POST); seeding ${Math.round(tally.seedMs)} ms, reads ${Math.round(tally.checkMs)} ms, slowest world ${Math.round(tally.slowestMs)} ms`,
         )
         // An interrupted check that tried almost nothing would prove nothing.
         expect(details.numRuns).toBeGreaterThanOrEqual(Math.min(3, runs))
