@@ -528,4 +528,112 @@ function defineSuite(makeStore: () => Promise<Store>): void {
       expect(bad.status).toBe(400)
     })
   })
+
+  describe('admin API role matrix (docs/admin-api.md, Who may do what)', () => {
+    const callers = ['admin', 'acme-admin', 'beta-admin', 'acme-analyst', 'acme-reader']
+    let n = 0
+    const unique = (): string => `m${++n}`
+    const cases: {
+      what: string
+      allowed: string[]
+      request: () => [string, string, unknown?]
+    }[] = [
+      {
+        what: 'create a user in Acme',
+        allowed: ['admin', 'acme-admin'],
+        request: () => ['POST', '/users', { name: unique(), org: 'Acme', password: null }],
+      },
+      {
+        what: 'enable an Acme user',
+        allowed: ['admin', 'acme-admin'],
+        request: () => ['POST', '/users/acme-target/enable'],
+      },
+      {
+        what: "set an Acme user's role",
+        allowed: ['admin', 'acme-admin'],
+        request: () => ['PUT', '/users/acme-target/role', { role: 'reader' }],
+      },
+      {
+        what: 'read an Acme user',
+        allowed: ['admin', 'acme-admin'],
+        request: () => ['GET', '/users/acme-target'],
+      },
+      {
+        what: 'create a key for an Acme user',
+        allowed: ['admin', 'acme-admin'],
+        request: () => ['POST', '/keys', { user: 'acme-target' }],
+      },
+      {
+        what: 'create a group owned by Acme',
+        allowed: ['admin', 'acme-admin'],
+        request: () => ['POST', '/groups', { name: unique(), owner: 'Acme' }],
+      },
+      {
+        what: "change Acme's sharing",
+        allowed: ['admin', 'acme-admin'],
+        request: () => ['PATCH', '/organisations/Acme/sharing', { anonymousByDefault: false }],
+      },
+      {
+        what: "read Acme's sharing",
+        allowed: ['admin', 'acme-admin', 'acme-analyst', 'acme-reader'],
+        request: () => ['GET', '/organisations/Acme/sharing'],
+      },
+      {
+        what: 'add an organisation',
+        allowed: ['admin'],
+        request: () => ['POST', '/organisations', { name: unique() }],
+      },
+      {
+        what: 'change node settings',
+        allowed: ['admin'],
+        request: () => ['PATCH', '/settings', { defaultTlp: 'amber' }],
+      },
+      {
+        what: "change a collection's sharing",
+        allowed: ['admin'],
+        request: () => ['PATCH', '/collections/default', { public: true }],
+      },
+      {
+        what: 'grant a collection',
+        allowed: ['admin'],
+        request: () => [
+          'PUT',
+          '/collections/default/grants',
+          { org: 'Gamma', canRead: false, canWrite: false },
+        ],
+      },
+      {
+        what: 'add an API root',
+        allowed: ['admin'],
+        request: () => ['POST', '/api-roots', { path: unique() }],
+      },
+      { what: 'list the audit log', allowed: ['admin'], request: () => ['GET', '/audit'] },
+      { what: 'verify the audit log', allowed: ['admin'], request: () => ['GET', '/audit/verify'] },
+    ]
+
+    beforeAll(async () => {
+      const created = await call('POST', '/users', {
+        as: 'admin',
+        body: { name: 'acme-target', org: 'Acme', role: 'reader', password: null },
+      })
+      expect(created.status).toBe(201)
+    })
+
+    for (const { what, allowed, request } of cases) {
+      it(`${what}: ${allowed.join(', ')}; 403 for the others`, async () => {
+        for (const caller of callers) {
+          const [method, path, body] = request()
+          const reply = await call(method, path, {
+            as: caller,
+            ...(body !== undefined ? { body } : {}),
+          })
+          if (allowed.includes(caller)) {
+            expect(reply.status, `${caller}: ${errorMessage(reply)}`).toBeLessThan(300)
+          } else {
+            expect(reply.status, caller).toBe(403)
+          }
+        }
+      })
+    }
+  })
 }
