@@ -292,6 +292,27 @@ describe('sync between two nodes', () => {
     expect((await peerStatus(a.store, 'b')).danglingLastRun).toBe(2)
   })
 
+  it('sends an anonymously published object with the alliance identity as its creator', async () => {
+    const a = await node('a')
+    const b = await node('b')
+    const { fromPeer: bAtA } = await link(a, b)
+    const nodeOrg = await a.store.getOrganisation(a.nodeOrgId)
+    const secret = indicator({
+      created_by_ref: nodeOrg?.identityId,
+      x_intelmesh_sharing: { anonymous: true },
+    })
+    await publish(a, [secret])
+    const alliance = 'identity--7a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'
+    await a.store.setSetting('sharing.alliance_identity_id', alliance)
+    const run = await syncPeer({ store: a.store }, bAtA, pushOnly)
+    expectOk(run)
+    expect(run.pushed).toBe(1)
+    const [atB] = await b.store.getObjectVersions(b.collection.id, secret['id'] as string)
+    expect(JSON.parse(atB?.json ?? '{}')).toMatchObject({ created_by_ref: alliance })
+    // The alliance identity is not in the collection: reported, not silently dropped.
+    expect(run.collections[0]?.danglingRefs).toEqual([alliance])
+  })
+
   it('applies the peer filter (types, labels, TLP ceiling) with its own reason codes', async () => {
     const a = await node('a')
     const b = await node('b')
