@@ -96,6 +96,7 @@ export function buildOpenApiDocument(routes: readonly AdminRoute[], version: str
         'Organisations, users, API keys, sharing groups, organisation sharing, collections and grants, node settings, sharing explanations and the audit log. JSON in and out; errors are { "error": { "code", "message" } }.',
     },
     servers: [{ url: ADMIN_API_BASE }],
+    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     security: [{ basic: [] }, { bearer: [] }],
     paths,
     components: {
