@@ -2,8 +2,9 @@
  * Random sharing worlds for the issue 5 property tests (`test/e2e/sharing-property-*.test.ts`):
  * organisations, users of random roles, sharing groups with random members, a peer key, and
  * object versions with random TLP markings (TLP 1.0 and 2.0, several at once, or none),
- * distributions, recipients, anonymous flags and origins, seeded through the store. The
- * expected view of every viewer is computed from the pure rule (`decideVisibility`) over all
+ * distributions, recipients, anonymous flags and origins, stored through the store or
+ * published by TAXII POST (distribution in the POST parameters or in `x_intelmesh_sharing`,
+ * by the publisher's user or a peer's key). The expected view of every viewer is computed from the pure rule (`decideVisibility`) over all
  * stored versions and compared with what the TAXII server answers over a real socket.
  */
 import { randomUUID } from 'node:crypto'
@@ -229,12 +230,6 @@ export function worldArbitrary(
 
 // ---------------------------------------------------------------------------------------------
 // Seeding
-
-export interface Account {
-  userId: string
-  orgId: string
-  key: string
-}
 
 export interface ViewerCase {
   label: string
