@@ -820,17 +820,27 @@ export class AuthorisedAdmin {
     return this.#userView(changed)
   }
 
-  /** Sets a user's password (generated and returned once when `password` is absent). */
+  /**
+   * Sets a user's password (generated and returned once when `password` is absent): by the
+   * organisation's admins, node admins, or the user themselves when signed in with their
+   * password (an API key alone must not be enough to take over the password).
+   */
   async resetPassword(ref: string, password?: string): Promise<WithSecret<UserView>> {
     const user = await this.admin.findUser(ref)
-    if (!this.guard.isSelf(user.id)) {
+    const selfWithPassword = this.guard.isSelf(user.id) && this.guard.principal?.via === 'password'
+    if (!selfWithPassword && !this.guard.isOrgAdmin(user.orgId)) {
       const org = await this.admin.findOrganisation(user.orgId)
-      await this.guard.requireOrgAdmin(user.orgId, org.name, 'reset the passwords of its users', {
-        action: 'admin-change',
-        change: 'user.reset-password',
-        objectIds: [user.id],
-        details: { name: user.name },
-      })
+      await this.guard.deny(
+        this.guard.isSelf(user.id)
+          ? 'to change your own password, sign in with your current password (HTTP Basic), not an API key'
+          : `only admins of organisation "${org.name}" or node admins may reset the passwords of its users`,
+        {
+          action: 'admin-change',
+          change: 'user.reset-password',
+          objectIds: [user.id],
+          details: { name: user.name },
+        },
+      )
     }
     const secret = password === undefined ? generatePassword() : undefined
     await this.admin.setPassword(user.id, secret ?? password ?? '')

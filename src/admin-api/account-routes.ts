@@ -151,8 +151,9 @@ export const accountRoutes: readonly AdminRoute[] = [
     path: '/users/{user}/password',
     operationId: 'resetPassword',
     tag: 'users',
-    summary: "Set a user's password (themselves, their organisation's admins, node admins)",
-    description: 'Without `password` one is generated and returned once.',
+    summary: "Set a user's password (their organisation's admins, node admins, themselves)",
+    description:
+      'Without `password` one is generated and returned once. Users change their own only when signed in with their current password (HTTP Basic), not with an API key.',
     body: passwordResetSchema,
     response: '`{ user, password? }`',
     responseBody: z.strictObject({ user: userViewSchema, password: z.string().optional() }),

@@ -37,11 +37,21 @@ interface Reply {
 async function call(
   method: string,
   path: string,
-  options: { as?: string; key?: string; body?: unknown; raw?: string; contentType?: string } = {},
+  options: {
+    as?: string
+    key?: string
+    basic?: [string, string]
+    body?: unknown
+    raw?: string
+    contentType?: string
+  } = {},
 ): Promise<Reply> {
   const headers: Record<string, string> = {}
   const key = options.key ?? (options.as !== undefined ? world.keys[options.as] : undefined)
   if (key !== undefined) headers['Authorization'] = `Bearer ${key}`
+  if (options.basic !== undefined) {
+    headers['Authorization'] = `Basic ${Buffer.from(options.basic.join(':')).toString('base64')}`
+  }
   let body: string | undefined
   if (options.raw !== undefined) body = options.raw
   else if (options.body !== undefined) body = JSON.stringify(options.body)
@@ -272,12 +282,25 @@ function defineSuite(makeStore: () => Promise<Store>): void {
       const reset = await call('POST', '/users/acme-new/password', { as: 'acme-admin' })
       expect(reset.status).toBe(200)
       expect(typeof reset.body['password']).toBe('string')
-      const own = await call('POST', '/users/acme-reader/password', {
+      const first = 'a long enough passphrase 42'
+      const byAdmin = await call('POST', '/users/acme-reader/password', {
+        as: 'acme-admin',
+        body: { password: first },
+      })
+      expect(byAdmin.status).toBe(200)
+      expect(byAdmin.body['password']).toBeUndefined()
+      // With an API key alone one cannot take over one's own password; with the password one can.
+      const byKey = await call('POST', '/users/acme-reader/password', {
         as: 'acme-reader',
-        body: { password: 'a long enough passphrase 42' },
+        body: { password: 'another long passphrase 43' },
+      })
+      expect(byKey.status).toBe(403)
+      expect(errorMessage(byKey)).toMatch(/sign in with your current password/)
+      const own = await call('POST', '/users/acme-reader/password', {
+        basic: ['acme-reader', first],
+        body: { password: 'another long passphrase 43' },
       })
       expect(own.status).toBe(200)
-      expect(own.body['password']).toBeUndefined()
       const other = await call('POST', '/users/acme-analyst/password', { as: 'acme-reader' })
       expect(other.status).toBe(403)
     })
