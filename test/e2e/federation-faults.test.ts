@@ -32,7 +32,7 @@ import {
   type FedNode,
 } from './federation-harness.js'
 import { scoId } from '../../src/stix/sco-ids.js'
-import { TAXII, indicator, runCli } from './node-harness.js'
+import { TAXII, indicator, runCli, spawnCli } from './node-harness.js'
 
 let dir: string
 const nodes: FedNode[] = []
@@ -349,6 +349,68 @@ describe('peers that fail, hang or send invalid STIX', { timeout: 180_000 }, () 
       'liar',
     ])
     expect(status).toMatchObject({ invalidTotal: 5, movedTotal: 5 })
+  })
+
+  it('syncs in rounds until SIGTERM without --once, a hanging peer never holding up the others', async () => {
+    onTestFailed(() => printOutputs(nodes))
+    await adminCli(receiver, ['peer', 'update', 'hanging', '--enable'])
+    const child = spawnCli([
+      'sync',
+      '--db',
+      receiver.db,
+      '--sync-interval-seconds',
+      '1',
+      '--timeout',
+      '120',
+    ])
+    let stdout = ''
+    let stderr = ''
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    let ended = false
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('close', (code) => {
+        ended = true
+        resolve(code)
+      }),
+    )
+    const until = async (check: () => boolean, what: string): Promise<void> => {
+      const end = Date.now() + 60_000
+      while (!check()) {
+        if (ended || Date.now() > end) {
+          throw new Error(
+            `${what} did not happen${ended ? ' (intelmesh sync ended)' : ''}:\n${stdout}\n${stderr}`,
+          )
+        }
+        await sleep(100)
+      }
+    }
+    const healthyRuns = (): string[] =>
+      stdout.split('\n').filter((line) => /^peer healthy: .* - ok in /.test(line))
+    await until(() => healthyRuns().length >= 1, 'a first run of the healthy peer')
+    // New objects at the healthy peer arrive in a later round, while the hanging run is stuck.
+    const more = Array.from({ length: 5 }, (_, n) => ({
+      ...indicator(100 + n),
+      object_marking_refs: [TLP.green],
+    }))
+    await seed(good, good.sharedId, more)
+    await until(
+      () => healthyRuns().some((line) => line.startsWith('peer healthy: pulled 5,')),
+      'the new objects arriving',
+    )
+    await until(
+      () => stdout.includes('sync hanging: the previous run is still going; skipped this round'),
+      'a round skipping the hanging peer',
+    )
+    expect(stdout).not.toMatch(/^peer hanging:/m)
+    const stopAt = Date.now()
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    expect(Date.now() - stopAt).toBeLessThan(8_000)
+    expect(stderr).toContain('SIGTERM received; letting runs finish their current page')
+    expect(stdout.trim().split('\n').at(-1)).toMatch(/^sync: \d+ peer runs, pulled 5, .*; all ok$/)
+    expect(await withStore(receiver, (st) => st.countObjects(receiver.sharedId))).toBe(30)
+    await adminCli(receiver, ['peer', 'update', 'hanging', '--disable'])
   })
 })
 

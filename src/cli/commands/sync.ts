@@ -166,6 +166,7 @@ async function runLoop(
 ): Promise<SyncReport[]> {
   if (options.peer !== undefined) await findPeer(deps.store, options.peer)
   const reports: SyncReport[] = []
+  let stopping = false
   const scheduler = createSyncScheduler({
     intervalMs: intervalSeconds * 1000,
     runner: syncEngineRunner(deps, {
@@ -174,7 +175,10 @@ async function runLoop(
         leaseMs: SYNC_LEASE_MS,
         ...(progress ? { onProgress: (event: SyncProgress) => progress.update(event) } : {}),
       },
-      onReport: (report) => reports.push(report),
+      // A run cut short by our own stop did not fail; only runs that ended on their own count.
+      onReport: (report) => {
+        if (!stopping) reports.push(report)
+      },
     }),
     log: (line) => {
       progress?.clear()
@@ -189,6 +193,7 @@ async function runLoop(
   const signal = await stop.received
   progress?.clear()
   ctx.stderr.write(`intelmesh: ${signal} received; letting runs finish their current page\n`)
+  stopping = true
   const { cut } = await scheduler.stop(shutdownTimeoutMs)
   stop.dispose()
   progress?.clear()
