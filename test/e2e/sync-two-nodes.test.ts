@@ -313,6 +313,28 @@ describe('sync between two nodes', () => {
     expect(run.collections[0]?.danglingRefs).toEqual([alliance])
   })
 
+  it('refuses a new version of an object published here from a peer (STIX 2.1 section 3.6)', async () => {
+    const a = await node('a')
+    const b = await node('b')
+    const { toPeer: bAtA } = await link(b, a)
+    const mine = indicator()
+    await publish(a, [mine])
+    // B publishes the same version (fine) and a later one it had no right to make.
+    const forged = {
+      ...mine,
+      modified: '2027-06-01T00:00:00.000Z',
+      pattern: "[ipv4-addr:value = '10.0.0.1']",
+    }
+    await publish(b, [mine, forged])
+    const lines: string[] = []
+    const run = await syncPeer({ store: a.store, log: (line) => lines.push(line) }, bAtA, pullOnly)
+    expect(run.pulled).toBe(0)
+    expect(run.invalid).toBe(1)
+    expect(run.collections[0]?.duplicates).toBe(1)
+    expect(lines.join('\n')).toMatch(/published on this node/)
+    expect(await holdings(a)).toEqual([`${mine['id'] as string}@${mine['modified'] as string}`])
+  })
+
   it('applies the peer filter (types, labels, TLP ceiling) with its own reason codes', async () => {
     const a = await node('a')
     const b = await node('b')
