@@ -349,6 +349,8 @@ describe('AuthorisedAdmin role limits (issue 5, Management)', () => {
       'ADMIN_FORBIDDEN',
     )
     expect(peer.guard.auditActor()).toEqual({ kind: 'peer', id: 'peer-1' })
+    expect(await peer.whoAmI()).toMatchObject({ isNodeAdmin: false, peerId: 'peer-1' })
+    expect((await errorOf(peer.createApiKey({ label: 'more' }))).code).toBe('ADMIN_FORBIDDEN')
   })
 
   it('lets node admins manage every organisation, and only them create peer keys', async () => {
