@@ -509,7 +509,12 @@ export class PostgresStore extends Records implements Store {
   async queryObjectJson(query: ObjectQuery): Promise<ObjectJsonPage> {
     return this.withClient(`querying collection ${query.collectionId}`, async (client) => {
       const params: unknown[] = []
-      const { sql, limit } = objectQuerySql(postgresSql, params, query, jsonPageColumns)
+      const { sql, limit } = objectQuerySql(
+        postgresSql,
+        params,
+        query,
+        jsonPageColumns(query.visibility),
+      )
       const result = await client.query<unknown[]>({ ...this.named(sql, params), rowMode: 'array' })
       return arraysToJsonPage(result.rows, limit, query.visibility)
     })

@@ -586,8 +586,16 @@ export function objectPageSql(
   return `SELECT ${columns} FROM objects${hint} WHERE ${where} ORDER BY date_added_micros LIMIT ${max}`
 }
 
-/** Columns of a `queryObjectJson` row, in the order `arraysToJsonPage` reads them. */
-export const jsonPageColumns = 'json, date_added_micros, anonymous, publisher_org_id'
+/**
+ * Columns of a `queryObjectJson` row, in the order `arraysToJsonPage` reads them. Under a
+ * viewer, a third column holds the publisher of an anonymous version ('' for the node) and NULL
+ * for the others, so most rows cost no extra string.
+ */
+export function jsonPageColumns(visibility: VisibilityFilter | undefined): string {
+  return visibility === undefined
+    ? 'json, date_added_micros'
+    : "json, date_added_micros, CASE WHEN anonymous THEN COALESCE(publisher_org_id, '') END"
+}
 
 /**
  * The page query of an `ObjectQuery` selecting `columns`. It asks for one row more than
@@ -636,8 +644,10 @@ export function arraysToJsonPage(
     if (json.length === limit) break
     json.push(String(row[0]))
     dateAddedMicros.push(Number(row[1]))
+    const anonymousPublisher = row[2]
     masked.push(
-      visibility !== undefined && Boolean(row[2]) && (ownOrg === undefined || row[3] !== ownOrg),
+      typeof anonymousPublisher === 'string' &&
+        (ownOrg === undefined || anonymousPublisher !== ownOrg),
     )
   }
   return { json, dateAddedMicros, masked, more: rows.length > limit }

@@ -508,7 +508,12 @@ export class SqliteStore extends Records implements Store {
   queryObjectJson(query: ObjectQuery): Promise<ObjectJsonPage> {
     return this.guarded(`querying collection ${query.collectionId}`, () => {
       const params: unknown[] = []
-      const { sql, limit } = objectQuerySql(sqliteSql, params, query, jsonPageColumns)
+      const { sql, limit } = objectQuerySql(
+        sqliteSql,
+        params,
+        query,
+        jsonPageColumns(query.visibility),
+      )
       const rows = this.prepare(sql).raw(true).all(params) as unknown[][]
       return arraysToJsonPage(rows, limit, query.visibility)
     })
