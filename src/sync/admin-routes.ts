@@ -84,6 +84,105 @@ const peerChangesSchema = z.object({
   enabled: z.boolean().optional(),
 })
 
+const tlpSchema = z.enum(['clear', 'green', 'amber', 'amber+strict', 'red'])
+const mapOutSchema = z.strictObject({
+  localCollectionId: z.string(),
+  remoteCollectionId: z.string(),
+})
+const filterOutSchema = z.strictObject({
+  types: z.array(z.string()).optional(),
+  labels: z.array(z.string()).optional(),
+  tlpCeiling: tlpSchema.optional(),
+})
+/** A peer as answered: no password or token field exists in it. */
+const peerSummarySchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  authKind: z.enum(['none', 'basic', 'bearer']),
+  authUser: z.string().optional(),
+  direction: directionSchema,
+  orgId: z.string(),
+  maps: z.array(mapOutSchema),
+  filter: filterOutSchema,
+  applyTombstones: z.boolean(),
+  enabled: z.boolean(),
+  createdAt: z.string(),
+})
+const cursorSchema = z.strictObject({
+  peerId: z.string(),
+  localCollectionId: z.string(),
+  remoteCollectionId: z.string(),
+  direction: z.enum(['pull', 'push', 'tombstone-pull', 'tombstone-push']),
+  position: z.string().nullable(),
+  lastRunAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  movedTotal: z.number(),
+  movedLastRun: z.number(),
+  invalidTotal: z.number(),
+  danglingLastRun: z.number(),
+  lastError: z.string().nullable(),
+  lagMicros: z.number().nullable(),
+})
+const applicationSchema = z.strictObject({
+  peerId: z.string(),
+  seq: z.number(),
+  outcome: z.enum(['applied', 'absent', 'failed']),
+  message: z.string().nullable(),
+  at: z.string(),
+})
+const peerStatusSchema = z.strictObject({
+  peer: peerSummarySchema,
+  cursors: z.array(cursorSchema),
+  tombstones: z.array(applicationSchema),
+  lastRunAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  movedTotal: z.number(),
+  movedLastRun: z.number(),
+  invalidTotal: z.number(),
+  danglingLastRun: z.number(),
+  lagMicros: z.number().nullable(),
+  errors: z.array(z.string()),
+})
+const previewSchema = z.strictObject({
+  peerId: z.string(),
+  peerName: z.string(),
+  items: z.array(
+    z.strictObject({
+      localCollectionId: z.string(),
+      remoteCollectionId: z.string(),
+      id: z.string(),
+      type: z.string(),
+      version: z.string(),
+      dateAdded: z.string(),
+      send: z.boolean(),
+      rule: z.string(),
+      reason: z.string(),
+    }),
+  ),
+  byRule: z.record(z.string(), z.number()),
+  truncated: z.boolean(),
+})
+const peerKeySchema = z.strictObject({
+  key: z.string(),
+  keyId: z.string(),
+  prefix: z.string(),
+  userId: z.string(),
+  userName: z.string(),
+})
+const tombstonesSchema = z.strictObject({
+  tombstones: z.array(
+    z.strictObject({
+      seq: z.number(),
+      collection_id: z.string(),
+      object_id: z.string(),
+      versions: z.array(z.string()).optional(),
+      deleted_at: z.string(),
+    }),
+  ),
+  more: z.boolean(),
+})
+
 /** Drops absent optional fields (exactOptionalPropertyTypes: absent is not `undefined`). */
 function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
@@ -164,6 +263,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     ],
     response:
       '`{ tombstones: { seq, collection_id, object_id, versions?, deleted_at }[], more: boolean }`',
+    responseBody: tombstonesSchema,
     handle: async (r) => {
       const after = queryInteger(r, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0
       const limit = queryInteger(r, 'limit', { min: 1, max: TOMBSTONE_PAGE_MAX }) ?? 500
@@ -209,6 +309,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     tag: 'federation',
     summary: 'Every peer node, without credentials (node admins)',
     response: '`{ peers: PeerSummary[] }`',
+    responseBody: z.strictObject({ peers: z.array(peerSummarySchema) }),
     handle: async (r) => {
       requireNodeAdmin(r.actor)
       return { peers: await listPeers(r.store) }
@@ -225,6 +326,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     body: newPeerSchema,
     status: 201,
     response: '`PeerSummary`',
+    responseBody: peerSummarySchema,
     handle: async (r) => {
       requireNodeAdmin(r.actor)
       const { filter, ...rest } = r.body
@@ -248,6 +350,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     tag: 'federation',
     summary: 'One peer node by name or id, without credentials (node admins)',
     response: '`PeerSummary`',
+    responseBody: peerSummarySchema,
     handle: async (r) => {
       requireNodeAdmin(r.actor)
       return summarisePeer(await findPeer(r.store, param(r, 'peer')))
@@ -261,6 +364,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     summary: "Change a peer node's settings (node admins)",
     body: peerChangesSchema,
     response: '`PeerSummary`',
+    responseBody: peerSummarySchema,
     handle: async (r) => {
       requireNodeAdmin(r.actor)
       const { filter, ...rest } = r.body
@@ -279,6 +383,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     tag: 'federation',
     summary: 'Remove a peer node with its cursors, and revoke its keys (node admins)',
     response: '`PeerSummary` of the removed peer',
+    responseBody: peerSummarySchema,
     handle: async (r) => {
       requireNodeAdmin(r.actor)
       const peer = await removePeer(r.store, param(r, 'peer'))
@@ -293,6 +398,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     tag: 'federation',
     summary: 'Cursors, last runs, objects moved, lag, errors and tombstones applied (node admins)',
     response: '`PeerStatus`',
+    responseBody: peerStatusSchema,
     handle: async (r) => {
       requireNodeAdmin(r.actor)
       return peerStatus(r.store, param(r, 'peer'))
@@ -306,6 +412,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     summary: 'What the next push would send and hold back, with the deciding rule (node admins)',
     query: [{ name: 'limit', description: 'most versions listed (default 1000)', type: 'integer' }],
     response: '`PreviewReport`',
+    responseBody: previewSchema,
     handle: async (r) => {
       requireNodeAdmin(r.actor)
       const peer = await findPeer(r.store, param(r, 'peer'))
@@ -322,6 +429,7 @@ export const federationRoutes: readonly AdminRoute[] = [
     description: 'The key is in this answer only; the node keeps its hash.',
     status: 201,
     response: '`{ key, keyId, prefix, userId, userName }`',
+    responseBody: peerKeySchema,
     handle: async (r) => {
       requireNodeAdmin(r.actor)
       const key = await createPeerKey(r.store, param(r, 'peer'), r.clock())

@@ -68,7 +68,12 @@ export async function startNode(name: string, open?: () => Promise<Store>): Prom
   const collection = { ...boot.collection, defaultDistribution: federation }
   const authenticator = createAuthenticator(store)
   const taxii = createTaxiiApp({ store, authenticator, log: () => undefined })
-  const adminApi = createAdminApp({ store, authenticator, log: () => undefined })
+  const adminApi = createAdminApp({
+    store,
+    authenticator,
+    log: () => undefined,
+    checkResponses: true,
+  })
   const served = await serveApp(withAdminApi(taxii, adminApi))
   const apiRootUrl = `${served.baseUrl}/api1/`
   const client = new TaxiiClient({
