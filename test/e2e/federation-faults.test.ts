@@ -414,6 +414,41 @@ describe('peers that fail, hang or send invalid STIX', { timeout: 180_000 }, () 
   })
 })
 
+describe('intelmesh sync without --once', { timeout: 60_000 }, () => {
+  it('stays up between rounds, even with no peer to sync, until SIGTERM', async () => {
+    const db = `sqlite:${join(dir, 'idle.db')}`
+    await withStore({ db }, async (store) => {
+      await store.migrate()
+    })
+    const child = spawnCli(['sync', '--db', db, '--sync-interval-seconds', '1'])
+    let stdout = ''
+    let stderr = ''
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    let code: number | null | undefined
+    const exited = new Promise<void>((resolve) =>
+      child.once('close', (c) => {
+        code = c
+        resolve()
+      }),
+    )
+    const end = Date.now() + 30_000
+    while (!stderr.includes('syncing every 1 s')) {
+      if (code !== undefined || Date.now() > end) throw new Error(`did not start:\n${stderr}`)
+      await sleep(100)
+    }
+    // Several rounds go by with nothing to do; the process must still be there.
+    await sleep(2_500)
+    expect(code, stderr).toBeUndefined()
+    child.kill('SIGTERM')
+    await exited
+    expect(code).toBe(0)
+    expect(stdout.trim()).toBe(
+      'sync: 0 peer runs, pulled 0, pushed 0, 0 invalid received, 0 dangling refs; all ok',
+    )
+  })
+})
+
 function versionOf(object: Record<string, unknown>): { id: string; version: string } {
   const version = object['modified'] ?? object['created']
   return { id: String(object['id']), version: typeof version === 'string' ? version : '' }

@@ -190,7 +190,11 @@ async function runLoop(
     `intelmesh: syncing every ${intervalSeconds} s${options.peer ? ` with peer ${options.peer}` : ''}; Ctrl-C stops\n`,
   )
   scheduler.start()
+  // The scheduler's timer never keeps a process alive (serve has its server for that); here
+  // nothing else would between rounds, so hold the process open until the signal.
+  const keepAlive = setInterval(() => undefined, 1 << 30)
   const signal = await stop.received
+  clearInterval(keepAlive)
   progress?.clear()
   ctx.stderr.write(`intelmesh: ${signal} received; letting runs finish their current page\n`)
   stopping = true
