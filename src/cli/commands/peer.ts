@@ -60,8 +60,8 @@ function usage(detail: string): AppError {
   return new AppError('CLI_USAGE', { detail })
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value]
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
 }
 
 /** `basic:<user>:<password>` (the password may hold colons), `bearer:<token>` or `none`. */
@@ -175,12 +175,14 @@ function withPeerSettings(command: Command): Command {
       '--map <local=remote>',
       "a local collection (alias or id) = the peer's collection id; repeatable",
       collect,
-      [],
     )
     .option('--filter-types <types>', 'only these STIX types move, comma separated ("" clears)')
     .option('--filter-labels <labels>', 'only objects with one of these labels move ("" clears)')
     .option('--tlp-ceiling <tlp>', 'the most restrictive TLP that moves, e.g. green (none clears)')
-    .option('--tombstones <on|off>', 'send and apply deletions (tombstones) with this peer')
+    .option(
+      '--tombstones <on|off>',
+      'send and apply deletions (tombstones) with this peer (peer add: on)',
+    )
 }
 
 function directionText(direction: string): string {
