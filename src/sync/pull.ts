@@ -88,6 +88,7 @@ export async function pullCollection(
     const startAfter = cursor.position ?? undefined
     let next: string | undefined
     let addedAfter = startAfter
+    let lastMark: string | undefined
     for (;;) {
       run.checkStop()
       const filters = {
@@ -174,6 +175,14 @@ export async function pullCollection(
         caughtUp = true
         break
       }
+      // A server that answers the same page again would keep this loop going forever.
+      const mark = `${page.next ?? ''}\u0000${page.dateAddedLast ?? ''}`
+      if (mark === lastMark) {
+        throw new Error(
+          `peer ${peer.name} answered the same page twice (next and X-TAXII-Date-Added-Last unchanged); stopped`,
+        )
+      }
+      lastMark = mark
       if (page.next !== undefined && page.next !== '') {
         next = page.next
         addedAfter = startAfter

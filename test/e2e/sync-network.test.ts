@@ -278,6 +278,37 @@ describe('faults', () => {
     )
   })
 
+  it('stops on a peer that answers the same page over and over', async () => {
+    const a = await node('a')
+    const looping = indicator()
+    let calls = 0
+    const fake = new Hono()
+    fake.get('/api1/collections/:id/objects/', (ctx) => {
+      calls += 1
+      return ctx.body(JSON.stringify({ objects: [looping], more: true, next: 'again' }), 200, {
+        'Content-Type': TAXII_MEDIA_TYPE,
+        'X-TAXII-Date-Added-Last': '2026-01-01T00:00:01.000000Z',
+      })
+    })
+    const served = await serveApp(fake)
+    servers.push(served)
+    const org = await a.admin.addOrganisation('org-of-loop')
+    const peer = await addPeer(a.store, {
+      name: 'loop',
+      url: `${served.baseUrl}/api1/`,
+      auth: { kind: 'none' },
+      org: org.id,
+      maps: [{ local: a.collection.alias, remote: 'c1' }],
+      direction: 'pull',
+      applyTombstones: false,
+    })
+    const run = await syncPeer({ store: a.store }, peer)
+    expect(run.ok).toBe(false)
+    expect(run.errors.join()).toMatch(/same page twice/)
+    expect(calls).toBe(2)
+    expect(run.pulled).toBe(1)
+  })
+
   it('counts and logs invalid STIX from a peer and stores only the valid objects', async () => {
     const a = await node('a')
     const valid = indicator()
