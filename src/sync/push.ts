@@ -209,7 +209,14 @@ export async function pushCollection(
         const key = `${dep.version.id}\u0000${dep.version.versionKey}`
         if (sentKeys.has(key)) continue
         const depOut = outgoingOf(dep)
-        if (depOut === undefined) continue
+        if (depOut === undefined) {
+          // Anonymous with no alliance identity to put in: it cannot go, so it dangles.
+          if (!danglingIds.has(refId)) {
+            danglingIds.add(refId)
+            dangling += 1
+          }
+          continue
+        }
         sentKeys.add(key)
         await enqueue(dep.version, depOut, out, trail)
       }
