@@ -412,6 +412,43 @@ describe('peers that fail, hang or send invalid STIX', { timeout: 180_000 }, () 
     expect(await withStore(receiver, (st) => st.countObjects(receiver.sharedId))).toBe(30)
     await adminCli(receiver, ['peer', 'update', 'hanging', '--disable'])
   })
+
+  it('stops a --once run at SIGINT without waiting for a peer that never answers', async () => {
+    onTestFailed(() => printOutputs(nodes))
+    let requests = 0
+    const stuck = await fakeTaxii(() => {
+      requests += 1
+    })
+    await addFakePeer(receiver, 'stuck', stuck)
+    const child = spawnCli([
+      'sync',
+      '--once',
+      '--peer',
+      'stuck',
+      '--timeout',
+      '120',
+      '--db',
+      receiver.db,
+    ])
+    let stdout = ''
+    let stderr = ''
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+    const end = Date.now() + 30_000
+    while (requests === 0) {
+      if (Date.now() > end) throw new Error(`no request reached the peer:\n${stderr}`)
+      await sleep(50)
+    }
+    const stopAt = Date.now()
+    child.kill('SIGINT')
+    // The run is cut at once and reported as not done: exit 1.
+    expect(await exited).toBe(1)
+    expect(Date.now() - stopAt).toBeLessThan(5_000)
+    expect(stderr).toContain('SIGINT received; stopping after the current page')
+    expect(stdout).toMatch(/^peer stuck: pulled 0, pushed 0 - FAILED: /m)
+    await adminCli(receiver, ['peer', 'update', 'stuck', '--disable'])
+  })
 })
 
 describe('intelmesh sync without --once', { timeout: 60_000 }, () => {
