@@ -1,8 +1,11 @@
 /**
  * Federation under faults (issue 6, "Tests"), each node a separate process on 127.0.0.1:
  *
- * - kill -9 of the receiving node while its scheduler pulls 50,000 objects: after a restart the
- *   sync completes with exact counts and no duplicates (pull commits a page, then its cursor).
+ * - kill -9 of the receiving node while its scheduler pulls 50,000 objects, then a SIGTERM in
+ *   the middle of the resumed pull (exit 0 within the shutdown timeout): after each restart the
+ *   sync goes on, and completes with exact counts and no duplicates (pull commits a page, then
+ *   its cursor).
+ * - `intelmesh sync` in rounds until SIGTERM, and `--once` cut by SIGINT.
  * - A peer answering 500 and a peer that never answers are retried, fail alone, and do not
  *   block a healthy peer synced in the same run.
  * - A peer sending invalid STIX (a tiny fake TAXII 2.1 server here) cannot corrupt the store:
@@ -105,7 +108,7 @@ describe(
   'kill -9 of the receiving node while it pulls 50,000 objects',
   { timeout: 300_000 },
   () => {
-    it('resumes after a restart and ends with exactly the origin versions, no duplicates', async () => {
+    it('resumes after a kill and after a clean stop, ending with exactly the origin versions, no duplicates', async () => {
       const total = 50_000
       onTestFailed(() => printOutputs(nodes))
       const a = await startFedNode('origin', `sqlite:${join(dir, 'origin.db')}`)
@@ -145,7 +148,28 @@ describe(
       expect(integrityCheck(bFile)).toBe('ok')
 
       await restartFedNode(b)
-      let after = atKill
+      // A clean stop in the middle of the resumed pull: the run stops at a page boundary and
+      // the node exits 0 within its shutdown timeout.
+      let resumed = atKill
+      const progressDeadline = Date.now() + 120_000
+      while (resumed < atKill + 2_000) {
+        if (Date.now() > progressDeadline) {
+          throw new Error(`B did not resume:\n${b.process.output()}`)
+        }
+        await sleep(25)
+        resumed = await countAtB()
+      }
+      const stopAt = Date.now()
+      b.process.child.kill('SIGTERM')
+      expect(await b.process.exited).toEqual({ code: 0, signal: null })
+      expect(Date.now() - stopAt).toBeLessThan(10_000)
+      expect(b.process.output()).toContain('SIGTERM received')
+      const atStop = await countAtB()
+      expect(atStop).toBeLessThan(total)
+      expect(integrityCheck(bFile)).toBe('ok')
+
+      await restartFedNode(b)
+      let after = atStop
       const finish = Date.now() + 180_000
       while (after < total) {
         if (Date.now() > finish) {
