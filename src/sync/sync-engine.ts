@@ -29,7 +29,7 @@ import type {
   SyncReport,
 } from './types.js'
 
-const DEFAULT_LEASE_MS = 10 * 60 * 1000
+const DEFAULT_LEASE_MS = 2 * 60 * 1000
 const DEFAULT_CONCURRENCY = 4
 const DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 

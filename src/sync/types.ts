@@ -71,7 +71,11 @@ export interface SyncOptions {
   pullPageSize?: number
   /** Most objects per pushed envelope (default 500; also kept under `max_content_length`). */
   pushBatchSize?: number
-  /** Lease length while a run is in progress, in ms (default 10 minutes, renewed per page). */
+  /**
+   * Lease length while a run is in progress, in ms (default 2 minutes, renewed per page). A
+   * process killed mid-run keeps its peer from other processes until the lease runs out; a page
+   * that takes longer than this (slow peer, long retries) loses the lease and ends the run.
+   */
   leaseMs?: number
 }
 
