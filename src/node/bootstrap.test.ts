@@ -105,11 +105,12 @@ describe('startBanner', () => {
     expect(banner).toContain('http://127.0.0.1:8080/api1/')
   })
 
-  it('prints only the address on a later start', async () => {
+  it('prints only the addresses on a later start', async () => {
     await bootstrapNode(store, admin, { nodeName: 'n' })
     const later = await bootstrapNode(store, admin, { nodeName: 'n' })
     expect(startBanner('http://127.0.0.1:9', later)).toBe(
-      'intelmesh: listening on http://127.0.0.1:9/taxii2/\n',
+      'intelmesh: listening on http://127.0.0.1:9/taxii2/\n' +
+        '  admin API http://127.0.0.1:9/api/v1/ (OpenAPI document: http://127.0.0.1:9/api/v1/openapi.json)\n',
     )
   })
 })

@@ -10,7 +10,10 @@ function shellQuote(value: string): string {
 }
 
 export function startBanner(origin: string, bootstrap: BootstrapResult): string {
-  const lines = [`intelmesh: listening on ${origin}/taxii2/`]
+  const lines = [
+    `intelmesh: listening on ${origin}/taxii2/`,
+    `  admin API ${origin}/api/v1/ (OpenAPI document: ${origin}/api/v1/openapi.json)`,
+  ]
   if (!bootstrap.firstStart) return lines.join('\n') + '\n'
   const root = bootstrap.apiRoot.path
   lines.push(
@@ -38,6 +41,7 @@ export function startBanner(origin: string, bootstrap: BootstrapResult): string 
       '',
       'Try it:',
       `  curl -H ${auth} -H ${accept} ${origin}/taxii2/`,
+      `  curl -H ${auth} ${origin}/api/v1/me`,
     )
   }
   return lines.join('\n') + '\n'
