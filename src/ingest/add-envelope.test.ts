@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isAppError } from '../errors.js'
 import { memoryStoreWithCollection } from '../../test/helpers/memory-collection.js'
+import { makeIndicator, TLP } from '../../test/fixtures/taxii/builders.js'
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Collection } from '../store/store.js'
 import { addEnvelope, STATUS_RETENTION_MICROS } from './add-envelope.js'
@@ -213,13 +214,164 @@ describe('addEnvelope (TAXII 2.1 section 5.5)', () => {
       )
     })
 
-    it("records a peer's objects with the peer as origin and scope federation", async () => {
-      const object = indicator()
+    it("records a peer's objects with the peer as origin and its organisation as publisher", async () => {
+      const object = indicator({ object_marking_refs: [TLP.clear] })
       await publish([object], { peerId: 'peer-1' })
       const row = await rowOf(object.id)
       expect(row.originPeer).toBe('peer-1')
       expect(row.distribution.scope).toBe('federation')
       expect(row.publisherOrgId).toBe(orgA)
+    })
+  })
+
+  describe('writes by a peer node (issue 6, Inbound; src/sharing/inbound.ts)', () => {
+    const peerOrg = randomUUID()
+    const nodeOrg = randomUUID()
+
+    beforeEach(async () => {
+      for (const [id, name] of [
+        [peerOrg, 'Peer'],
+        [nodeOrg, 'Node'],
+      ] as const) {
+        await store.createOrganisation({
+          id,
+          name,
+          identityId: `identity--${id}`,
+          createdAt: '2026-01-01T00:00:00Z',
+        })
+      }
+      await store.setSetting('node.org_id', nodeOrg)
+    })
+
+    function push(objects: unknown[], sharing?: { scope?: 'organisation' | 'community' }) {
+      return addEnvelope(store, {
+        collection,
+        ownerUserId: 'u-peer',
+        publisher: { orgId: peerOrg, actor: 'peer:peer-1' },
+        body: JSON.stringify({ objects }),
+        nowMicros: now,
+        writer: { userId: 'u-peer', userName: 'peer-1', role: 'analyst', peerId: 'peer-1' },
+        ...(sharing ? { sharing } : {}),
+      })
+    }
+
+    async function rowOf(id: string) {
+      const [row] = await store.getObjectVersions(collection.id, id)
+      if (!row) throw new Error(`${id} was not stored`)
+      return row
+    }
+
+    it.each([
+      ['CLEAR', TLP.clear, 'federation', false],
+      ['GREEN', TLP.green, 'federation', false],
+      ['AMBER', TLP.amber, 'community', false],
+      ['AMBER+STRICT', TLP.amberStrict, 'organisation', true],
+      ['RED', TLP.red, 'organisation', true],
+    ] as const)(
+      'stores a pushed TLP:%s object with the audience a pull gives it',
+      async (_name, marking, scope, toNode) => {
+        const object = makeIndicator({ object_marking_refs: [marking] })
+        const status = await push([object])
+        expect(status.failures).toEqual([])
+        const row = await rowOf(object['id'] as string)
+        expect(row.distribution).toEqual({
+          scope,
+          groups: [],
+          recipients: toNode ? [nodeOrg] : [],
+        })
+        expect(row).toMatchObject({
+          originPeer: 'peer-1',
+          publisherOrgId: peerOrg,
+          anonymous: false,
+        })
+      },
+    )
+
+    it('gives an unmarked object the node default TLP (AMBER: community)', async () => {
+      const object = makeIndicator()
+      await push([object])
+      expect((await rowOf(object['id'] as string)).distribution.scope).toBe('community')
+    })
+
+    it('lets the object or the POST narrow the audience, never widen it, and ignores names of the other node', async () => {
+      const narrowed = makeIndicator({
+        object_marking_refs: [TLP.green],
+        x_intelmesh_sharing: { distribution: 'organisation', recipients: ['Elsewhere'] },
+      })
+      const notWidened = makeIndicator({
+        object_marking_refs: [TLP.amberStrict],
+        x_intelmesh_sharing: { distribution: 'federation', anonymous: true },
+      })
+      const groups = makeIndicator({
+        object_marking_refs: [TLP.clear],
+        x_intelmesh_sharing: { groups: ['their-group'] },
+      })
+      const byPost = makeIndicator({ object_marking_refs: [TLP.clear] })
+      const status = await push([narrowed, notWidened, groups])
+      expect(status.failures).toEqual([])
+      await push([byPost], { scope: 'community' })
+      const only = { scope: 'organisation', groups: [], recipients: [nodeOrg] }
+      expect((await rowOf(narrowed['id'] as string)).distribution).toEqual(only)
+      expect(await rowOf(notWidened['id'] as string)).toMatchObject({
+        distribution: only,
+        anonymous: false,
+      })
+      expect((await rowOf(groups['id'] as string)).distribution).toEqual(only)
+      expect((await rowOf(byPost['id'] as string)).distribution.scope).toBe('community')
+    })
+
+    it('does not apply the ceiling of a user of this node to the peer', async () => {
+      const sharing = await store.getOrganisationSharing(peerOrg)
+      await store.setOrganisationSharing(peerOrg, {
+        ...sharing,
+        ceilings: { roles: { analyst: { tlp: 'red', scope: 'organisation' } }, users: {} },
+      })
+      const object = makeIndicator({ object_marking_refs: [TLP.clear] })
+      const status = await push([object])
+      expect(status.failures).toEqual([])
+      expect((await rowOf(object['id'] as string)).distribution.scope).toBe('federation')
+    })
+
+    it('refuses a new version of an object published on this node, per object (STIX 2.1 section 3.6)', async () => {
+      const mine = makeIndicator({ object_marking_refs: [TLP.clear] })
+      const own = await addEnvelope(store, {
+        collection,
+        ownerUserId: 'u1',
+        publisher: { orgId: nodeOrg, actor: 'user:u1' },
+        body: JSON.stringify({ objects: [mine] }),
+        nowMicros: now,
+      })
+      expect(own.failures).toEqual([])
+      const forged = { ...mine, modified: '2026-06-01T00:00:00.000Z', name: 'Changed' }
+      const theirs = makeIndicator({ object_marking_refs: [TLP.clear] })
+      const theirsLater = { ...theirs, modified: '2026-02-01T00:00:00.000Z' }
+      const status = await push([mine, forged, theirs, theirsLater])
+      expect(status.successes).toEqual([
+        {
+          id: mine['id'],
+          version: mine['modified'],
+          message: 'this version was already in the collection; not stored again',
+        },
+        { id: theirs['id'], version: theirs['modified'] },
+        { id: theirs['id'], version: theirsLater['modified'] },
+      ])
+      expect(status.failures).toEqual([
+        {
+          id: mine['id'],
+          version: forged.modified,
+          message: `${mine['id'] as string} version ${forged.modified}: not stored: the object was published on this node, and only its creator makes new versions of it (STIX 2.1 section 3.6)`,
+        },
+      ])
+      const versions = await store.getObjectVersions(collection.id, mine['id'] as string)
+      expect(versions.map((v) => [v.version, v.originPeer])).toEqual([[mine['modified'], null]])
+    })
+
+    it("accepts a peer's new version of an object that came from a peer", async () => {
+      const theirs = makeIndicator({ object_marking_refs: [TLP.clear] })
+      await push([theirs])
+      const status = await push([{ ...theirs, modified: '2026-03-01T00:00:00.000Z' }])
+      expect(status.failures).toEqual([])
+      expect(await store.getObjectVersions(collection.id, theirs['id'] as string)).toHaveLength(2)
     })
   })
 })

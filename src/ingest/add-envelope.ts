@@ -4,9 +4,15 @@
  * organisation default > collection default, ceilings, TLP:RED recipients; see
  * src/sharing/publish.ts), the accepted ones stored in one transaction with their metadata, and
  * a complete status resource (section 4.3.1) recorded for the requester and returned.
+ *
+ * A peer node's write (its push, issue 6) follows the same inbound rules as a pull: the
+ * audience from the TLP (`inboundDistribution`, src/sharing/inbound.ts; an object or the POST
+ * may only narrow it), never anonymous, no ceiling, and no new version of an object published
+ * on this node (STIX 2.1 section 3.6).
  */
 import { randomUUID } from 'node:crypto'
 import { AppError, isAppError } from '../errors.js'
+import { foreignVersionRefusal, inboundDistribution } from '../sharing/inbound.js'
 import {
   SHARING_PROPERTY,
   decidePublication,
@@ -22,8 +28,10 @@ import type {
   StatusRecord,
   Store,
 } from '../store/store.js'
+import { readDefaultTlp, readNodeOrgId } from '../sharing/viewer.js'
 import { microsToTimestamp } from '../store/timestamps.js'
 import { objectMetadata, objectVersion, type Publisher } from './object-metadata.js'
+import { versionsOfOwnObjects } from './peer-versions.js'
 import { readPublishingFacts, type Writer } from './publishing-context.js'
 
 /** How long a status stays readable after completion (section 4.3: at least 24 hours). */
@@ -41,7 +49,10 @@ export interface AddEnvelopeInput {
   body: string
   /** The request time, in microseconds since the epoch. */
   nowMicros: number
-  /** Who writes: their ceiling applies, and a peer's objects get the peer as origin. */
+  /**
+   * Who writes: their ceiling applies; a peer's objects get the peer as origin and the inbound
+   * audience of src/sharing/inbound.ts.
+   */
   writer?: Writer
   /** The audience the POST asks for (its query parameters); objects may override it. */
   sharing?: SharingRequest
@@ -162,38 +173,22 @@ export async function addEnvelope(store: Store, input: AddEnvelopeInput): Promis
   const prepared = split.objects.map((element) =>
     prepare(element.value, element.raw, element.index),
   )
-  const requests: SharingRequest[] = input.sharing ? [input.sharing] : []
-  for (const item of prepared) if (item.ok && item.sharing) requests.push(item.sharing)
-  const { context, defaultTlp } = await readPublishingFacts(
-    store,
-    input.collection,
-    input.publisher.orgId,
-    input.writer,
-    requests,
-  )
-  for (const item of prepared) {
-    if (!item.ok) {
-      failures.push(item.failure)
-      continue
+  const peerId = input.writer?.peerId
+  if (peerId === undefined) {
+    accepted.push(...(await decideOwnWrites(store, input, prepared, failures)))
+  } else {
+    const rows = await decidePeerWrites(store, input, peerId, prepared, failures)
+    const forged = new Set(await versionsOfOwnObjects(store, input.collection.id, rows))
+    for (const row of rows) {
+      if (!forged.has(row)) accepted.push(row)
+      else {
+        failures.push({
+          id: row.id,
+          version: row.version,
+          message: foreignVersionRefusal(row.id, row.version),
+        })
+      }
     }
-    const row = objectMetadata(item.object, item.raw, input.collection, input.publisher)
-    const decided = decidePublication(
-      row.id,
-      row.tlp ?? defaultTlp,
-      item.sharing,
-      input.sharing,
-      context,
-    )
-    if (!decided.ok) {
-      failures.push({ id: row.id, version: row.version, message: decided.message })
-      continue
-    }
-    accepted.push({
-      ...row,
-      distribution: decided.distribution,
-      anonymous: decided.anonymous,
-      originPeer: input.writer?.peerId ?? null,
-    })
   }
   if (accepted.length > 0) {
     const results = await store.addObjects(accepted, input.nowMicros)
@@ -223,4 +218,87 @@ export async function addEnvelope(store: Store, input: AddEnvelopeInput): Promis
   }
   await store.createStatus(status)
   return status
+}
+
+/**
+ * The rows of a write by this node's own users and keys (issue 5): the publisher's choices,
+ * defaults, ceilings and TLP:RED recipients. Refusals go to `failures`.
+ */
+async function decideOwnWrites(
+  store: Store,
+  input: AddEnvelopeInput,
+  prepared: readonly Prepared[],
+  failures: StatusDetail[],
+): Promise<NewObjectVersion[]> {
+  const requests: SharingRequest[] = input.sharing ? [input.sharing] : []
+  for (const item of prepared) if (item.ok && item.sharing) requests.push(item.sharing)
+  const { context, defaultTlp } = await readPublishingFacts(
+    store,
+    input.collection,
+    input.publisher.orgId,
+    input.writer,
+    requests,
+  )
+  const rows: NewObjectVersion[] = []
+  for (const item of prepared) {
+    if (!item.ok) {
+      failures.push(item.failure)
+      continue
+    }
+    const row = objectMetadata(item.object, item.raw, input.collection, input.publisher)
+    const decided = decidePublication(
+      row.id,
+      row.tlp ?? defaultTlp,
+      item.sharing,
+      input.sharing,
+      context,
+    )
+    if (!decided.ok) {
+      failures.push({ id: row.id, version: row.version, message: decided.message })
+      continue
+    }
+    rows.push({
+      ...row,
+      distribution: decided.distribution,
+      anonymous: decided.anonymous,
+      originPeer: null,
+    })
+  }
+  return rows
+}
+
+/**
+ * The rows of a peer node's write (issue 6, "Inbound"), exactly as a pull stores them: the
+ * audience from the TLP, narrowed (never widened) by the distribution the object asks for, or
+ * else the POST; the groups and recipients it names belong to the other node and do not apply
+ * here. Never anonymous (an anonymous object arrives already attributed to the alliance).
+ */
+async function decidePeerWrites(
+  store: Store,
+  input: AddEnvelopeInput,
+  peerId: string,
+  prepared: readonly Prepared[],
+  failures: StatusDetail[],
+): Promise<NewObjectVersion[]> {
+  const [defaultTlp, nodeOrgId] = await Promise.all([readDefaultTlp(store), readNodeOrgId(store)])
+  const rows: NewObjectVersion[] = []
+  for (const item of prepared) {
+    if (!item.ok) {
+      failures.push(item.failure)
+      continue
+    }
+    const row = objectMetadata(item.object, item.raw, input.collection, input.publisher)
+    const asked = item.sharing?.scope ?? input.sharing?.scope
+    rows.push({
+      ...row,
+      distribution: inboundDistribution(
+        row.tlp ?? defaultTlp,
+        nodeOrgId,
+        asked === undefined ? undefined : { distribution: asked },
+      ),
+      anonymous: false,
+      originPeer: peerId,
+    })
+  }
+  return rows
 }

@@ -15,7 +15,10 @@ import type {
 import { ceilingFor, type PublishContext, type SharingRequest } from '../sharing/publish.js'
 import { readDefaultTlp } from '../sharing/viewer.js'
 
-/** Who writes: the user (for ceilings) and, for a peer node's key, the peer. */
+/**
+ * Who writes: the user (for ceilings) and, for a peer node's key, the peer (whose objects get
+ * the inbound audience instead, src/sharing/inbound.ts).
+ */
 export interface Writer {
   userId: string
   userName: string
@@ -69,7 +72,6 @@ export async function readPublishingFacts(
   for (const [ref, org] of organisations) if (org) orgMap.set(ref, org)
   const context: PublishContext = {
     publisherOrgId: publisherOrgId ?? '',
-    peer: writer?.peerId !== undefined,
     organisationDefault: sharing?.defaultDistribution ?? null,
     anonymousByDefault: sharing?.anonymousByDefault ?? false,
     collectionDefault: collection.defaultDistribution,

@@ -34,7 +34,6 @@ const community: Distribution = { scope: 'community', groups: [], recipients: []
 function context(overrides: Partial<PublishContext> = {}): PublishContext {
   return {
     publisherOrgId: 'o-a',
-    peer: false,
     organisationDefault: null,
     anonymousByDefault: false,
     collectionDefault: community,
@@ -164,26 +163,6 @@ describe('decidePublication (issue 5, how a publisher chooses the distribution)'
     expect(decidePublication(ID, 'red', { recipients: ['Gamma'] }, undefined, context()).ok).toBe(
       true,
     )
-  })
-
-  it('gives a peer federation, no recipients and no anonymity unless it asks', () => {
-    const ctx = context({
-      peer: true,
-      organisationDefault: { scope: 'organisation', groups: [], recipients: [] },
-      anonymousByDefault: true,
-    })
-    expect(decidePublication(ID, 'green', undefined, undefined, ctx)).toEqual({
-      ok: true,
-      distribution: { scope: 'federation', groups: [], recipients: [] },
-      anonymous: false,
-    })
-    expect(
-      decidePublication(ID, 'green', { scope: 'community', anonymous: true }, undefined, ctx),
-    ).toEqual({
-      ok: true,
-      distribution: { scope: 'community', groups: [], recipients: [] },
-      anonymous: true,
-    })
   })
 
   it('refuses what passes the ceiling, naming the ceiling, the object and what was asked', () => {

@@ -13,8 +13,8 @@
  *   while the POST or a default supplies the scope);
  * - **anonymous** (the organisation's `anonymousByDefault` stands for both defaults).
  *
- * A peer node's write (federation) skips both defaults: its objects get scope `federation`,
- * no recipients and `anonymous` false unless the object or the POST says otherwise.
+ * A peer node's write (federation) does not come here: it gets the inbound audience of
+ * src/sharing/inbound.ts, the same as a pull.
  *
  * ## Checks, each a refusal of that object naming it (never a silent downgrade)
  * - groups and recipients named (by id or by name) must exist; a group named by the publisher
@@ -182,8 +182,6 @@ export interface AppliedCeiling {
 /** Everything {@link decidePublication} needs besides the object. */
 export interface PublishContext {
   publisherOrgId: string
-  /** A peer node's write: defaults are `federation`, no recipients, not anonymous. */
-  peer: boolean
   /** The publishing organisation's default distribution, or null when it has none. */
   organisationDefault: Distribution | null
   anonymousByDefault: boolean
@@ -316,9 +314,7 @@ export function decidePublication(
   fromPost: SharingRequest | undefined,
   context: PublishContext,
 ): PublishDecision {
-  const fallback: Distribution = context.peer
-    ? { scope: 'federation', groups: [], recipients: [] }
-    : (context.organisationDefault ?? context.collectionDefault)
+  const fallback: Distribution = context.organisationDefault ?? context.collectionDefault
 
   let scope: DistributionScope
   let groups: string[]
@@ -346,10 +342,7 @@ export function decidePublication(
     recipients = [...fallback.recipients]
   }
 
-  const anonymous =
-    fromObject?.anonymous ??
-    fromPost?.anonymous ??
-    (context.peer ? false : context.anonymousByDefault)
+  const anonymous = fromObject?.anonymous ?? fromPost?.anonymous ?? context.anonymousByDefault
 
   const distribution: Distribution = { scope, groups, recipients }
   if (tlp === 'red' && !recipients.some((id) => id !== context.publisherOrgId)) {

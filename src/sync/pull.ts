@@ -7,6 +7,8 @@
  * @internal
  */
 import { objectMetadata } from '../ingest/object-metadata.js'
+import { versionsOfOwnObjects } from '../ingest/peer-versions.js'
+import { foreignVersionRefusal } from '../sharing/inbound.js'
 import { declaredTlp } from '../sharing/tlp.js'
 import { formatPath, validateStix } from '../stix/index.js'
 import type { CollectionMap } from '../store/peer-store.js'
@@ -129,9 +131,7 @@ export async function pullCollection(
       }
       for (const forged of await versionsOfOwnObjects(store, map.localCollectionId, rows)) {
         part.invalid += 1
-        run.log(
-          `peer ${peer.name}: object ${forged.id} version ${forged.version || '(none)'} not stored: the object was published on this node, and only its creator makes new versions of it (STIX 2.1 section 3.6)`,
-        )
+        run.log(`peer ${peer.name}: object ${foreignVersionRefusal(forged.id, forged.version)}`)
         rows.splice(rows.indexOf(forged), 1)
       }
       if (rows.length > 0) {
@@ -214,40 +214,4 @@ export async function pullCollection(
     part.error ??= `pull ${map.remoteCollectionId}: saving the cursor failed: ${errorMessage(error)}`
   }
   return part
-}
-
-/**
- * The rows that would add a new version to an object published on this node (a version of it
- * here has no origin peer): a peer cannot version what this node's organisations created.
- * Versions already held are let through (they are duplicates, stored nothing).
- */
-async function versionsOfOwnObjects(
-  store: RunContext['store'],
-  collectionId: string,
-  rows: readonly NewObjectVersion[],
-): Promise<NewObjectVersion[]> {
-  if (rows.length === 0) return []
-  const ids = [...new Set(rows.map((row) => row.id))]
-  const held = new Map<string, Set<string>>()
-  const ownHere = new Set<string>()
-  let afterMicros: number | undefined
-  for (;;) {
-    const page = await store.queryObjects({
-      collectionId,
-      ids,
-      versions: { kind: 'all' },
-      limit: 5000,
-      ...(afterMicros !== undefined ? { afterMicros } : {}),
-    })
-    for (const version of page.items) {
-      let keys = held.get(version.id)
-      if (keys === undefined) held.set(version.id, (keys = new Set()))
-      keys.add(version.versionKey)
-      if (version.originPeer === null) ownHere.add(version.id)
-    }
-    const last = page.items.at(-1)
-    if (!page.more || last === undefined) break
-    afterMicros = last.dateAddedMicros
-  }
-  return rows.filter((row) => ownHere.has(row.id) && held.get(row.id)?.has(row.versionKey) !== true)
 }

@@ -77,7 +77,9 @@ import type {
   StatusDetail,
   StatusRecord,
   Store,
+  StoredObjectVersion,
   TlpLevel,
+  VersionMatch,
   VisibilityFilter,
 } from '../../store/store.js'
 import { microsToTimestamp, versionKeyOf } from '../../store/timestamps.js'
@@ -831,12 +833,40 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
           ...details,
         },
       })
-    if (!(await objectExists(store, collection.id, objectId, sharing.visibility))) {
+    const visibility = sharing.visibility
+    let deleted: number
+    if (visibility?.kind === 'peer') {
+      // A peer retracts what it sent (issue 6, "Retraction travels"): the versions that came
+      // from it, which PEER_ECHO hides from its reads, are deletable besides those it sees.
+      const deletable = await peerDeletableVersions(collection, objectId, visibility)
+      if (deletable.length === 0) {
+        await event('failure', {
+          reason: 'no such object (or none visible to the caller or sent by it)',
+        })
+        throw notFound(`no object ${objectId} in collection ${collection.id}`)
+      }
+      const keys = matchingVersions(deletable, q.versions?.match ?? { kind: 'all' })
+        .filter((v) => q.specVersions === undefined || q.specVersions.includes(v.specVersion))
+        .map((v) => v.versionKey)
+      deleted =
+        keys.length === 0
+          ? 0
+          : await deleteWithTombstone(
+              store,
+              collection.id,
+              objectId,
+              { kind: 'exact', keys },
+              undefined,
+              principal.peerId,
+            )
+      await event('success', { deletedVersions: deleted })
+      return c.body(null, 200, { 'Content-Type': TAXII_MEDIA_TYPE })
+    }
+    if (!(await objectExists(store, collection.id, objectId, visibility))) {
       await event('failure', { reason: 'no such object (or none visible to the caller)' })
       throw notFound(`no object ${objectId} in collection ${collection.id}`)
     }
-    let deleted: number
-    if (sharing.visibility === undefined) {
+    if (visibility === undefined) {
       deleted = await deleteWithTombstone(
         store,
         collection.id,
@@ -848,7 +878,7 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     } else {
       // Only the versions this caller may see go: `first`/`last` are among those, and versions
       // hidden from the caller stay, unseen and untouched.
-      const keys = await visibleVersionKeys(collection, objectId, q, sharing.visibility)
+      const keys = await visibleVersionKeys(collection, objectId, q, visibility)
       deleted =
         keys.length === 0
           ? 0
@@ -865,6 +895,23 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     return c.body(null, 200, { 'Content-Type': TAXII_MEDIA_TYPE })
   })
   app.all(ROUTES.object, methodNotAllowed('GET, DELETE'))
+
+  /**
+   * The versions of an object a peer may delete: those it sees and those that came from it
+   * (`originPeer`); the versions of other origins it cannot see stay untouchable.
+   */
+  async function peerDeletableVersions(
+    collection: Collection,
+    objectId: string,
+    visibility: Extract<VisibilityFilter, { kind: 'peer' }>,
+  ): Promise<StoredObjectVersion[]> {
+    const [all, visible] = await Promise.all([
+      store.getObjectVersions(collection.id, objectId),
+      store.getObjectVersions(collection.id, objectId, visibility),
+    ])
+    const seen = new Set(visible.map((v) => v.versionKey))
+    return all.filter((v) => v.originPeer === visibility.peerId || seen.has(v.versionKey))
+  }
 
   /** The `versionKey`s of the object's versions that match the DELETE and the viewer sees. */
   async function visibleVersionKeys(
@@ -926,4 +973,39 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   app.all(ROUTES.versions, methodNotAllowed('GET'))
 
   return app
+}
+
+/**
+ * The versions among `versions` that `match` names (TAXII 2.1 section 3.4.1, `match[version]`):
+ * `first` and `last` are the lowest and highest `versionKey` among `versions` themselves.
+ */
+function matchingVersions(
+  versions: readonly StoredObjectVersion[],
+  match: VersionMatch,
+): StoredObjectVersion[] {
+  const keys = versions.map((v) => v.versionKey).sort()
+  const wanted = new Set<string>()
+  const collect = (m: VersionMatch): void => {
+    switch (m.kind) {
+      case 'all':
+        for (const key of keys) wanted.add(key)
+        break
+      case 'first':
+        if (keys[0] !== undefined) wanted.add(keys[0])
+        break
+      case 'last': {
+        const last = keys.at(-1)
+        if (last !== undefined) wanted.add(last)
+        break
+      }
+      case 'exact':
+        for (const key of m.keys) wanted.add(key)
+        break
+      case 'union':
+        for (const part of m.parts) collect(part)
+        break
+    }
+  }
+  collect(match)
+  return versions.filter((v) => wanted.has(v.versionKey))
 }
