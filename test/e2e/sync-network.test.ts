@@ -6,9 +6,10 @@
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addPeer, peerStatus, syncAll, syncPeer, type SyncReport } from '../../src/sync/index.js'
-import { TAXII_MEDIA_TYPE } from '../../src/taxii/client/index.js'
+import { TAXII_MEDIA_TYPE, TaxiiClient, TaxiiHttpError } from '../../src/taxii/client/index.js'
 import { serveApp, type ServedApp } from '../helpers/serve.js'
 import {
+  TLP,
   holdings,
   identity,
   indicator,
@@ -127,6 +128,105 @@ describe('tombstones', () => {
       expect.objectContaining({ seq: 1, outcome: 'applied', message: null }),
     ])
     expect(await holdings(b)).toEqual([])
+  })
+
+  it('applies a tombstone pushed by the origin to the versions that came from it (outcome applied)', async () => {
+    const a = await node('a')
+    const b = await node('b')
+    const ab = await link(a, b)
+    const doomed = indicator({}, TLP.red)
+    const kept = indicator()
+    const twice = indicator()
+    const twiceLater = { ...twice, modified: '2027-03-01T00:00:00.000Z' }
+    // RED needs named recipients at A: B's organisation there.
+    const named = {
+      x_intelmesh_sharing: { distribution: 'organisation', recipients: [ab.fromOrgId] },
+    }
+    await publish(a, [{ ...doomed, ...named }, kept, twice, twiceLater])
+    const first = await syncPeer({ store: a.store }, ab.fromPeer, { directions: ['push'] })
+    expectOk([first])
+    expect(first.pushed).toBe(4)
+
+    await a.client.deleteObject('api1', a.collection.id, doomed['id'] as string)
+    await a.client.deleteObject('api1', a.collection.id, twice['id'] as string, {
+      version: [twice['modified'] as string],
+    })
+    const run = await syncPeer({ store: a.store }, ab.fromPeer, { directions: ['push'] })
+    expectOk([run])
+    expect(run.tombstones.pushed).toBe(2)
+    const status = await peerStatus(a.store, 'b')
+    expect(status.tombstones.map((t) => [t.outcome, t.message])).toEqual([
+      ['applied', null],
+      ['applied', null],
+    ])
+    expect(await holdings(b)).toEqual(await holdings(a))
+    expect((await holdings(b)).sort()).toEqual(
+      [
+        `${kept['id'] as string}@${kept['modified'] as string}`,
+        `${twice['id'] as string}@2027-03-01T00:00:00.000Z`,
+      ].sort(),
+    )
+    // B records them as deletions by A, so they travel on but never back to A.
+    const atB = await b.store.peers.listTombstones(0, 10)
+    expect(atB.map((t) => [t.objectId, t.versions, t.originPeer])).toEqual([
+      [doomed['id'], null, ab.toPeer.id],
+      [twice['id'], [twice['modified']], ab.toPeer.id],
+    ])
+  })
+
+  it("lets a peer's DELETE reach only the versions it sent or may see; the rest stays and answers 404", async () => {
+    const a = await node('a')
+    const b = await node('b')
+    const c = await node('c')
+    const ab = await link(a, b)
+    const cb = await link(c, b)
+    // One object with a version from A (pushed) and a later AMBER one from C (pulled by B),
+    // which B never lets A see (PEER_NO_ONWARD).
+    const mixed = indicator()
+    const fromC = { ...mixed, modified: '2027-04-01T00:00:00.000Z' }
+    await publish(a, [mixed])
+    await publish(c, [{ ...fromC, object_marking_refs: [TLP.amber] }])
+    // B's own object for its organisation only: hidden from A (PEER_NOT_FEDERATED).
+    const local = indicator({ x_intelmesh_sharing: { distribution: 'organisation' } })
+    await publish(b, [local])
+    expectOk([await syncPeer({ store: a.store }, ab.fromPeer, { directions: ['push'] })])
+    expectOk([await syncPeer({ store: b.store }, cb.toPeer, { directions: ['pull'] })])
+    expect(
+      (await b.store.getObjectVersions(b.collection.id, mixed['id'] as string)).map((v) => [
+        v.version,
+        v.originPeer,
+      ]),
+    ).toEqual([
+      [mixed['modified'], ab.toPeer.id],
+      [fromC.modified, cb.toPeer.id],
+    ])
+
+    const auth = ab.fromPeer.auth
+    if (auth.kind !== 'bearer') throw new Error('link issues bearer keys')
+    const asA = new TaxiiClient({ url: b.served.baseUrl, auth: { bearer: auth.token }, retries: 0 })
+    try {
+      const notFound = await asA.deleteObject('api1', b.collection.id, local['id'] as string).then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+      expect(notFound).toBeInstanceOf(TaxiiHttpError)
+      expect((notFound as TaxiiHttpError).status).toBe(404)
+      await asA.deleteObject('api1', b.collection.id, mixed['id'] as string)
+    } finally {
+      asA.close()
+    }
+    expect(await holdings(b)).toEqual(
+      [
+        `${local['id'] as string}@${local['modified'] as string}`,
+        `${mixed['id'] as string}@${fromC.modified}`,
+      ].sort(),
+    )
+    const [tombstone] = await b.store.peers.listTombstones(0, 10)
+    expect(tombstone).toMatchObject({
+      objectId: mixed['id'],
+      versions: [mixed['modified']],
+      originPeer: ab.toPeer.id,
+    })
   })
 
   it('does not apply tombstones for a peer whose applyTombstones is off', async () => {

@@ -335,6 +335,83 @@ describe('sync between two nodes', () => {
     expect(await holdings(a)).toEqual([`${mine['id'] as string}@${mine['modified'] as string}`])
   })
 
+  it('stores pushed TLP:RED, AMBER+STRICT and AMBER with the audience a pull gives them (src/sharing/inbound.ts)', async () => {
+    const a = await node('a')
+    const b = await node('b')
+    const c = await node('c')
+    const ab = await link(a, b)
+    const ac = await link(a, c)
+    const red = indicator(
+      {
+        x_intelmesh_sharing: {
+          distribution: 'organisation',
+          recipients: [ab.fromOrgId, ac.fromOrgId],
+        },
+      },
+      TLP.red,
+    )
+    const strict = indicator({}, TLP.amberStrict)
+    const amber = indicator({}, TLP.amber)
+    await publish(a, [red, strict, amber])
+
+    // B receives them by push (TAXII POST with A's peer key), C by pull: the same audience.
+    const pushed = await syncPeer({ store: a.store }, ab.fromPeer, pushOnly)
+    expectOk(pushed)
+    expect(pushed.pushed).toBe(3)
+    expect(pushed.collections[0]?.failed).toBe(0)
+    expectOk(await syncPeer({ store: c.store }, ac.toPeer, pullOnly))
+    for (const [receiver, peerAtReceiver] of [
+      [b, ab.toPeer],
+      [c, ac.toPeer],
+    ] as const) {
+      const audience = async (object: Record<string, unknown>) => {
+        const [stored] = await receiver.store.getObjectVersions(
+          receiver.collection.id,
+          object['id'] as string,
+        )
+        expect(stored?.originPeer).toBe(peerAtReceiver.id)
+        expect(stored?.anonymous).toBe(false)
+        return stored?.distribution
+      }
+      const onlyHere = { scope: 'organisation', groups: [], recipients: [receiver.nodeOrgId] }
+      expect(await audience(red)).toEqual(onlyHere)
+      expect(await audience(strict)).toEqual(onlyHere)
+      expect(await audience(amber)).toEqual({ scope: 'community', groups: [], recipients: [] })
+    }
+    expect(await holdings(b)).toEqual(await holdings(c))
+  })
+
+  it('refuses a pushed new version of an object published at the receiver, per object (STIX 2.1 section 3.6)', async () => {
+    const a = await node('a')
+    const b = await node('b')
+    const { fromPeer: bAtA } = await link(a, b)
+    const theirs = indicator()
+    await publish(b, [theirs])
+    // A holds the same version (fine to send: a duplicate) and a later one it had no right to make.
+    const forged = {
+      ...theirs,
+      modified: '2027-06-01T00:00:00.000Z',
+      pattern: "[ipv4-addr:value = '10.0.0.1']",
+    }
+    const ownOfA = indicator()
+    await publish(a, [theirs, forged, ownOfA])
+    const lines: string[] = []
+    const run = await syncPeer({ store: a.store, log: (line) => lines.push(line) }, bAtA, pushOnly)
+    expectOk(run)
+    expect(run.pushed).toBe(1)
+    expect(run.collections[0]?.duplicates).toBe(1)
+    expect(run.collections[0]?.failed).toBe(1)
+    expect(lines.join('\n')).toContain(
+      `refused ${theirs['id'] as string} (2027-06-01T00:00:00.000Z): ${theirs['id'] as string} version 2027-06-01T00:00:00.000Z: not stored: the object was published on this node, and only its creator makes new versions of it (STIX 2.1 section 3.6)`,
+    )
+    expect(await holdings(b)).toEqual(
+      [
+        `${theirs['id'] as string}@${theirs['modified'] as string}`,
+        `${ownOfA['id'] as string}@${ownOfA['modified'] as string}`,
+      ].sort(),
+    )
+  })
+
   it('applies the peer filter (types, labels, TLP ceiling) with its own reason codes', async () => {
     const a = await node('a')
     const b = await node('b')
