@@ -345,6 +345,28 @@ function objectJson(
   }
 }
 
+const SCOPE_ORDER: DistributionScope[] = ['organisation', 'groups', 'community', 'federation']
+
+/**
+ * The audience a version written by a peer's key gets on this node, restated from the table in
+ * `src/sharing/inbound.ts` (issue 6, "Inbound"): CLEAR and GREEN go to the federation, AMBER to
+ * the community, AMBER+STRICT and RED to this node's organisation only (as the named
+ * recipient); the scope the peer asks for may narrow that (`groups` name the other node's
+ * groups, so they narrow to `organisation`), never widen it. Never anonymous.
+ */
+function inboundAudience(tlp: TlpLevel, nodeOrgId: string, asked: DistributionScope): Distribution {
+  let scope: DistributionScope =
+    tlp === 'red' || tlp === 'amber+strict'
+      ? 'organisation'
+      : tlp === 'amber'
+        ? 'community'
+        : 'federation'
+  if (SCOPE_ORDER.indexOf(asked) < SCOPE_ORDER.indexOf(scope)) {
+    scope = asked === 'groups' ? 'organisation' : asked
+  }
+  return { scope, groups: [], recipients: scope === 'organisation' ? [nodeOrgId] : [] }
+}
+
 /** What decides whether the node accepts a publishing request. */
 interface PublishingFacts {
   groupMembers: ReadonlyMap<string, ReadonlySet<string>>
@@ -603,8 +625,13 @@ export async function seedWorld(
     }
     await flush()
     posted++
-    // What the node must store for this request (issue 5, "How a publisher chooses").
-    row.distribution = post.distribution
+    // What the node must store for this request (issue 5, "How a publisher chooses"; a peer's
+    // write gets the inbound audience, its asked scope only narrowing it).
+    if (originPeer === null) row.distribution = post.distribution
+    else {
+      row.distribution = inboundAudience(tlp ?? spec.defaultTlp, nodeOrgId, row.distribution.scope)
+      row.anonymous = false
+    }
     const body = JSON.stringify({ objects: [{ ...json, ...post.objectProperty }] })
     const path = `/${root.path}/collections/${collection.id}/objects/${post.query}`
     const answer = await taxiiPost(baseUrl, path, writer, body)
