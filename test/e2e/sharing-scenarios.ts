@@ -505,7 +505,17 @@ export function describeSharingScenarios(
         expect(own.headers.get('x-taxii-date-added-last')).toBe(rows[1]?.dateAdded)
       })
 
-      it('DELETE removes only the versions the caller sees', async () => {
+      it('DELETE by another member is refused (403): nobody erases another organisation’s report', async () => {
+        const id = `indicator--${randomUUID()}`
+        await publish(alice, [makeIndicator({ id, modified: '2026-04-01T00:00:00.000Z' })])
+        expect(await sees(bob, id)).toBe(true)
+        expect((await call(objects(intel, `${id}/`), bob, { method: 'DELETE' })).status).toBe(403)
+        expect(await store.getObjectVersions(intel, id)).toHaveLength(1)
+        expect((await call(objects(intel, `${id}/`), alice, { method: 'DELETE' })).status).toBe(200)
+        expect(await store.getObjectVersions(intel, id)).toHaveLength(0)
+      })
+
+      it('DELETE by a node admin removes only the versions it sees', async () => {
         const id = `indicator--${randomUUID()}`
         await publish(alice, [makeIndicator({ id, modified: '2026-04-01T00:00:00.000Z' })])
         await publish(alice, [
@@ -515,7 +525,9 @@ export function describeSharingScenarios(
             x_intelmesh_sharing: { distribution: 'organisation' },
           }),
         ])
-        expect((await call(objects(intel, `${id}/`), bob, { method: 'DELETE' })).status).toBe(200)
+        expect((await call(objects(intel, `${id}/`), nodeAdmin, { method: 'DELETE' })).status).toBe(
+          200,
+        )
         const left = await store.getObjectVersions(intel, id)
         expect(left.map((r) => r.version)).toEqual(['2026-04-02T00:00:00.000Z'])
       })

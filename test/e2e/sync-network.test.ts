@@ -109,7 +109,7 @@ describe('tombstones', () => {
     expect(status.tombstones.map((t) => t.outcome)).toEqual(['absent'])
   })
 
-  it('pushes a deletion to a peer with TAXII DELETE when the peer holds the object', async () => {
+  it("never deletes the peer's own copy: a pushed tombstone reaches only what came from the origin", async () => {
     const a = await node('a')
     const b = await node('b')
     const ab = await link(a, b)
@@ -117,17 +117,15 @@ describe('tombstones', () => {
     // The same object published at both nodes on their own (not received from each other).
     await publish(a, [shared])
     await publish(b, [shared])
+    const before = await holdings(b)
     await a.client.deleteObject('api1', a.collection.id, shared['id'] as string)
-    // B's peer key for A reads and writes B's collection; B's own copy is B's, visible to A's
-    // key only when distributed to the federation (the collection default here).
+    // B's copy is B's own, visible to A's key (federation), yet not A's to delete.
     const run = await syncPeer({ store: a.store }, ab.fromPeer, { directions: ['push'] })
     expectOk([run])
     expect(run.tombstones.pushed).toBe(1)
     const status = await peerStatus(a.store, 'b')
-    expect(status.tombstones).toEqual([
-      expect.objectContaining({ seq: 1, outcome: 'applied', message: null }),
-    ])
-    expect(await holdings(b)).toEqual([])
+    expect(status.tombstones).toEqual([expect.objectContaining({ seq: 1, outcome: 'absent' })])
+    expect(await holdings(b)).toEqual(before)
   })
 
   it('applies a tombstone pushed by the origin to the versions that came from it (outcome applied)', async () => {

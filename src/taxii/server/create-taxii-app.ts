@@ -19,7 +19,9 @@
  * - The sharing rule (issue 5, src/sharing/policy.ts) filters every read in the store, so
  *   pages, `more`, `next` and the date headers only ever count versions the viewer may see. An
  *   object with no visible version answers 404 exactly like an absent one (Get an Object, its
- *   versions, DELETE), and DELETE removes only the versions the caller sees. Anonymously
+ *   versions, DELETE), and DELETE removes only the versions the caller sees and owns: those its
+ *   organisation published (node admins: any they see; a peer: those that came from it); a
+ *   visible object the caller does not own answers 403. Anonymously
  *   published versions reach everyone but their publisher with `created_by_ref` replaced by the
  *   alliance identity.
  * - Add Objects accepts the publishing parameters `distribution`, `groups`, `recipients` and
@@ -877,8 +879,27 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       )
     } else {
       // Only the versions this caller may see go: `first`/`last` are among those, and versions
-      // hidden from the caller stay, unseen and untouched.
-      const keys = await visibleVersionKeys(collection, objectId, q, visibility)
+      // hidden from the caller stay, unseen and untouched. Of those, a member deletes only what
+      // its own organisation published: no member can erase another's report. Node admins may
+      // remove anything they see (moderation).
+      const visible = await visibleVersions(collection, objectId, q, visibility)
+      const own =
+        visibility.kind === 'user' && !visibility.isNodeAdmin
+          ? visible.filter((v) => v.publisherOrgId === visibility.orgId)
+          : visible
+      if (own.length === 0 && visible.length > 0) {
+        await auditDenied(
+          c,
+          'delete',
+          collection,
+          'only the publishing organisation deletes its versions',
+          [objectId],
+        )
+        throw new AppError('TAXII_FORBIDDEN', {
+          detail: `${objectId}: only the organisation that published a version may delete it (or a node admin)`,
+        })
+      }
+      const keys = own.map((v) => v.versionKey)
       deleted =
         keys.length === 0
           ? 0
@@ -897,30 +918,28 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
   app.all(ROUTES.object, methodNotAllowed('GET, DELETE'))
 
   /**
-   * The versions of an object a peer may delete: those it sees and those that came from it
-   * (`originPeer`); the versions of other origins it cannot see stay untouchable.
+   * The versions of an object a peer may delete: those that came from it (`originPeer`), which
+   * is how a deletion at the origin travels (issue 6, "Retraction travels").
    */
   async function peerDeletableVersions(
     collection: Collection,
     objectId: string,
     visibility: Extract<VisibilityFilter, { kind: 'peer' }>,
   ): Promise<StoredObjectVersion[]> {
-    const [all, visible] = await Promise.all([
-      store.getObjectVersions(collection.id, objectId),
-      store.getObjectVersions(collection.id, objectId, visibility),
-    ])
-    const seen = new Set(visible.map((v) => v.versionKey))
-    return all.filter((v) => v.originPeer === visibility.peerId || seen.has(v.versionKey))
+    // Only what came from it: a peer never deletes what this node's members published or
+    // what another peer sent, even when it may read it.
+    const all = await store.getObjectVersions(collection.id, objectId)
+    return all.filter((v) => v.originPeer === visibility.peerId)
   }
 
-  /** The `versionKey`s of the object's versions that match the DELETE and the viewer sees. */
-  async function visibleVersionKeys(
+  /** The object's versions that match the DELETE and the viewer sees. */
+  async function visibleVersions(
     collection: Collection,
     objectId: string,
     q: TaxiiQuery,
     visibility: VisibilityFilter,
-  ): Promise<string[]> {
-    const keys = new Set<string>()
+  ): Promise<StoredObjectVersion[]> {
+    const found = new Map<string, StoredObjectVersion>()
     const base: ObjectQuery = {
       collectionId: collection.id,
       ids: [objectId],
@@ -934,9 +953,9 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
       const page = await store.queryObjects(
         afterMicros === undefined ? base : { ...base, afterMicros },
       )
-      for (const item of page.items) keys.add(item.versionKey)
+      for (const item of page.items) found.set(item.versionKey, item)
       const last = page.items.at(-1)
-      if (!page.more || last === undefined) return [...keys]
+      if (!page.more || last === undefined) return [...found.values()]
       afterMicros = last.dateAddedMicros
     }
   }
