@@ -147,6 +147,35 @@ describe('addEnvelope (TAXII 2.1 section 5.5)', () => {
       return row
     }
 
+    it("refuses a member's new version of another organisation's object, per object (STIX 2.1 section 3.6)", async () => {
+      const acme = makeIndicator({ object_marking_refs: [TLP.green] })
+      const first = await publish([acme])
+      expect(first.failures).toEqual([])
+      const hijack = { ...acme, modified: '2026-06-01T00:00:00.000Z', name: 'Replaced' }
+      const beta = await addEnvelope(store, {
+        collection,
+        ownerUserId: 'u2',
+        publisher: { orgId: orgB, actor: 'user:u2' },
+        body: JSON.stringify({ objects: [acme, hijack] }),
+        nowMicros: now,
+        writer: { userId: 'u2', userName: 'bob', role: 'analyst' },
+      })
+      // The version already held passes as a duplicate; the new one is refused.
+      expect(beta.successes.map((d) => d.version)).toEqual([acme['modified']])
+      expect(beta.failures).toEqual([
+        {
+          id: acme['id'],
+          version: hijack.modified,
+          message: `${acme['id'] as string} version ${hijack.modified}: not stored: another publisher holds this object here, and only its creator makes new versions of it (STIX 2.1 section 3.6)`,
+        },
+      ])
+      // The creator itself still versions it.
+      const own = await publish([{ ...hijack, name: 'Updated by Acme' }])
+      expect(own.failures).toEqual([])
+      const versions = await store.getObjectVersions(collection.id, acme['id'] as string)
+      expect(versions.map((v) => v.publisherOrgId)).toEqual([orgA, orgA])
+    })
+
     it('removes x_intelmesh_sharing from the stored JSON, which is otherwise kept as received', async () => {
       const carrying = indicator({ x_intelmesh_sharing: { recipients: ['Beta'] } })
       const plain = indicator()

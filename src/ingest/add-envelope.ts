@@ -31,7 +31,7 @@ import type {
 import { readDefaultTlp, readNodeOrgId } from '../sharing/viewer.js'
 import { microsToTimestamp } from '../store/timestamps.js'
 import { objectMetadata, objectVersion, type Publisher } from './object-metadata.js'
-import { versionsOfOwnObjects } from './peer-versions.js'
+import { versionsOfOthersObjects, versionsOfOwnObjects } from './peer-versions.js'
 import { readPublishingFacts, type Writer } from './publishing-context.js'
 
 /** How long a status stays readable after completion (section 4.3: at least 24 hours). */
@@ -175,7 +175,20 @@ export async function addEnvelope(store: Store, input: AddEnvelopeInput): Promis
   )
   const peerId = input.writer?.peerId
   if (peerId === undefined) {
-    accepted.push(...(await decideOwnWrites(store, input, prepared, failures)))
+    const rows = await decideOwnWrites(store, input, prepared, failures)
+    const taken = new Set(
+      await versionsOfOthersObjects(store, input.collection.id, rows, input.publisher.orgId),
+    )
+    for (const row of rows) {
+      if (!taken.has(row)) accepted.push(row)
+      else {
+        failures.push({
+          id: row.id,
+          version: row.version,
+          message: `${row.id} version ${row.version === '' ? '(none)' : row.version}: not stored: another publisher holds this object here, and only its creator makes new versions of it (STIX 2.1 section 3.6)`,
+        })
+      }
+    }
   } else {
     const rows = await decidePeerWrites(store, input, peerId, prepared, failures)
     const forged = new Set(await versionsOfOwnObjects(store, input.collection.id, rows))
