@@ -74,6 +74,8 @@ describe('readObjectPage / objectExists', () => {
       expect(lean).toEqual({
         json: items.map((i) => i.json),
         masked: items.map(() => false),
+        ids: items.map((i) => i.id),
+        tlp: items.map((i) => i.tlp),
         ...bounds,
       })
     }

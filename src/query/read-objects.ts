@@ -9,6 +9,7 @@ import type {
   ObjectQuery,
   Store,
   StoredObjectVersion,
+  TlpLevel,
   VersionMatch,
   VisibilityFilter,
 } from '../store/store.js'
@@ -44,6 +45,10 @@ export interface ReadJsonPage {
   json: string[]
   /** For each version: true when the viewer must receive it anonymised (see `anonymise`). */
   masked: boolean[]
+  /** Each version's STIX id. */
+  ids: string[]
+  /** Each version's stored TLP (null: the node default applies). */
+  tlp: (TlpLevel | null)[]
   more: boolean
   firstDateAdded?: string
   lastDateAdded?: string
@@ -77,7 +82,13 @@ export async function readObjectJsonPage(
   page: { limit: number; afterMicros?: number },
 ): Promise<ReadJsonPage> {
   const result = await store.queryObjectJson(objectQuery(collectionId, filter, page))
-  const out: ReadJsonPage = { json: result.json, masked: result.masked, more: result.more }
+  const out: ReadJsonPage = {
+    json: result.json,
+    masked: result.masked,
+    ids: result.ids,
+    tlp: result.tlp,
+    more: result.more,
+  }
   const first = result.dateAddedMicros[0]
   const last = result.dateAddedMicros[result.dateAddedMicros.length - 1]
   if (first !== undefined && last !== undefined) {

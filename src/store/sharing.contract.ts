@@ -769,7 +769,12 @@ export function describeSharingContract(name: string, makeStore: MakeStore): voi
                 }
                 const expected = expectedRows(stored, spec, visible)
                 const got: StoredObjectVersion[] = []
-                const gotJson: { json: string; masked: boolean }[] = []
+                const gotJson: {
+                  json: string
+                  masked: boolean
+                  id: string | undefined
+                  tlp: string | null | undefined
+                }[] = []
                 let cursor: number | undefined
                 for (let pages = 0; pages < 100; pages++) {
                   const page: ObjectQuery = {
@@ -785,7 +790,12 @@ export function describeSharingContract(name: string, makeStore: MakeStore): voi
                   ])
                   got.push(...objects.items)
                   json.json.forEach((text, i) =>
-                    gotJson.push({ json: text, masked: json.masked[i] ?? false }),
+                    gotJson.push({
+                      json: text,
+                      masked: json.masked[i] ?? false,
+                      id: json.ids[i],
+                      tlp: json.tlp[i],
+                    }),
                   )
                   expect(json.more).toBe(objects.more)
                   expect(objects.items.length).toBe(objects.more ? q.limit : objects.items.length)
@@ -798,6 +808,8 @@ export function describeSharingContract(name: string, makeStore: MakeStore): voi
                     json: r.json,
                     masked:
                       r.anonymous && !(filter.kind === 'user' && r.publisherOrgId === filter.orgId),
+                    id: r.id,
+                    tlp: r.tlp,
                   })),
                 )
               }

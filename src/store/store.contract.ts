@@ -728,6 +728,8 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
             dateAddedMicros: full.items.map((i) => i.dateAddedMicros),
             // Without a visibility filter nothing is masked (issue 5, anonymous publishing).
             masked: full.items.map(() => false),
+            ids: full.items.map((i) => i.id),
+            tlp: full.items.map((i) => i.tlp),
             more: full.more,
           })
         }

@@ -257,6 +257,10 @@ export interface ObjectJsonPage {
    * the viewer is not of the publishing organisation; always false without a visibility filter).
    */
   masked: boolean[]
+  /** Each version's STIX id. */
+  ids: string[]
+  /** Each version's stored TLP (null: none declared, the node default applies). */
+  tlp: (TlpLevel | null)[]
   /** True when more matching versions follow the last item. */
   more: boolean
 }

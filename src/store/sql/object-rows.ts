@@ -588,13 +588,14 @@ export function objectPageSql(
 
 /**
  * Columns of a `queryObjectJson` row, in the order `arraysToJsonPage` reads them. Under a
- * viewer, a third column holds the publisher of an anonymous version ('' for the node) and NULL
- * for the others, so most rows cost no extra string.
+ * viewer, the third column holds the publisher of an anonymous version ('' for the node) and NULL
+ * for the others, so most rows cost no extra string. The id and stored TLP follow (for audit
+ * entries, without parsing the JSON).
  */
 export function jsonPageColumns(visibility: VisibilityFilter | undefined): string {
   return visibility === undefined
-    ? 'json, date_added_micros'
-    : "json, date_added_micros, CASE WHEN anonymous THEN COALESCE(publisher_org_id, '') END"
+    ? 'json, date_added_micros, NULL, id, tlp'
+    : "json, date_added_micros, CASE WHEN anonymous THEN COALESCE(publisher_org_id, '') END, id, tlp"
 }
 
 /**
@@ -639,18 +640,25 @@ export function arraysToJsonPage(
   const json: string[] = []
   const dateAddedMicros: number[] = []
   const masked: boolean[] = []
+  const ids: string[] = []
+  const tlp: (TlpLevel | null)[] = []
   const ownOrg = visibility?.kind === 'user' ? visibility.orgId : undefined
   for (const row of rows) {
     if (json.length === limit) break
     json.push(String(row[0]))
     dateAddedMicros.push(Number(row[1]))
+    ids.push(String(row[3]))
+    const level = row[4]
+    tlp.push(
+      typeof level === 'string' && tlps.includes(level as TlpLevel) ? (level as TlpLevel) : null,
+    )
     const anonymousPublisher = row[2]
     masked.push(
       typeof anonymousPublisher === 'string' &&
         (ownOrg === undefined || anonymousPublisher !== ownOrg),
     )
   }
-  return { json, dateAddedMicros, masked, more: rows.length > limit }
+  return { json, dateAddedMicros, masked, ids, tlp, more: rows.length > limit }
 }
 
 /**

@@ -64,7 +64,6 @@ import {
   type ReadJsonPage,
 } from '../../query/read-objects.js'
 import { anonymise } from '../../sharing/anonymise.js'
-import { declaredTlp } from '../../sharing/tlp.js'
 import {
   readAllianceIdentityId,
   readDefaultTlp,
@@ -251,17 +250,6 @@ function actorOf(principal: Principal): AuditEvent['actor'] {
   if (principal.peerId !== undefined) return { kind: 'peer', id: principal.peerId }
   if (principal.keyId !== undefined) return { kind: 'key', id: principal.keyId }
   return { kind: 'user', id: principal.userId }
-}
-
-/**
- * The id and effective TLP of one stored object's JSON. Parsed only for the audit decision; the
- * response carries the text as stored.
- */
-function idAndTlp(json: string, defaultTlp: TlpLevel): { id: string; tlp: TlpLevel } {
-  const object = JSON.parse(json) as Record<string, unknown>
-  const refs = object['object_marking_refs']
-  const markings = Array.isArray(refs) ? refs.filter((r): r is string => typeof r === 'string') : []
-  return { id: String(object['id']), tlp: declaredTlp(markings) ?? defaultTlp }
 }
 
 /** What the sharing rule needs for one request on one collection. */
@@ -489,10 +477,10 @@ export function createTaxiiApp(deps: TaxiiAppDeps): Hono {
     })
   }
 
-  /** The ids and TLPs of a JSON page, for its audit entry; nothing parsed for public readers. */
+  /** The ids and TLPs of a JSON page, for its audit entry (from the store's columns). */
   function jsonVersions(page: ReadJsonPage, sharing: ReadSharing): { id: string; tlp: TlpLevel }[] {
     if (sharing.isPublic) return []
-    return page.json.map((json) => idAndTlp(json, sharing.defaultTlp))
+    return page.ids.map((id, i) => ({ id, tlp: page.tlp[i] ?? sharing.defaultTlp }))
   }
 
   async function readPage<P extends PageBounds>(
