@@ -3,16 +3,24 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { AuditRecord } from '../store/store.js'
 import { microsToTimestamp } from '../store/timestamps.js'
+import canonicalizeModule from 'canonicalize'
 import {
   AuditChainVerifier,
   GENESIS_HASH,
   auditHash,
   auditHashInput,
+  canonicalJson,
   sealAuditRecords,
   type AuditAnchor,
   type AuditBreak,
   type UnsealedAuditRecord,
 } from './audit-chain.js'
+
+// The library itself, as the reference (CommonJS default export; see audit-chain.ts).
+const loaded: unknown = canonicalizeModule
+const canonicalize = (
+  typeof loaded === 'function' ? loaded : (loaded as { default: unknown }).default
+) as (input: unknown) => string | undefined
 
 const T0 = 1_767_225_600_000_000
 
@@ -52,6 +60,48 @@ function verify(
   }
   return verifier.finish() ?? { ok: true, entries: verifier.entries, head: verifier.head }
 }
+
+describe('canonicalJson (RFC 8785)', () => {
+  const primitive = fc.oneof(
+    fc.string({ unit: 'grapheme' }),
+    fc.string({ unit: 'binary' }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+  )
+  const key = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.nat().map(String),
+    fc.constant('__proto__'),
+  )
+
+  it('agrees with the canonicalize library on arrays of primitives and flat objects (the fast path)', () => {
+    fc.assert(
+      fc.property(fc.array(primitive), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value))
+      }),
+    )
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, primitive)), (pairs) => {
+        const value: Record<string, unknown> = {}
+        for (const [k, v] of pairs)
+          Object.defineProperty(value, k, {
+            value: v,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          })
+        expect(canonicalJson(value)).toBe(canonicalize(value))
+      }),
+    )
+  })
+
+  it('sorts integer-like keys as strings and leaves nested values to the library', () => {
+    expect(canonicalJson({ '10': 1, '9': 2, b: -0, a: 'é' })).toBe('{"10":1,"9":2,"a":"é","b":0}')
+    expect(canonicalJson({ b: [2, 1], a: { d: 1, c: 2 } })).toBe('{"a":{"c":2,"d":1},"b":[2,1]}')
+  })
+})
 
 describe('auditHashInput', () => {
   it('is RFC 8785 canonical JSON: sorted keys, JSON texts kept as strings, null kept', () => {

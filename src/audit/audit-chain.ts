@@ -27,9 +27,40 @@ const canonicalize: Canonicalize =
     ? (loaded as Canonicalize)
     : (loaded as { default: Canonicalize }).default
 
+/** A primitive whose RFC 8785 form is exactly its `JSON.stringify` (section 3.2.2). */
+function isPlainPrimitive(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  )
+}
+
+/**
+ * The canonical JSON of the two shapes every audit entry is made of, without the general
+ * library's per-value recursion: an array of primitives, and an object whose values are
+ * primitives (keys sorted by UTF-16 code units, RFC 8785 section 3.2.3). RFC 8785 serialises
+ * strings and numbers as ECMAScript's `JSON.stringify` does, and adds no whitespace, so for these
+ * shapes it is `JSON.stringify` with sorted keys. Undefined for any other shape.
+ */
+function flatCanonicalJson(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    return value.every(isPlainPrimitive) ? JSON.stringify(value) : undefined
+  }
+  if (typeof value !== 'object' || value === null) return undefined
+  if (Object.getPrototypeOf(value) !== Object.prototype) return undefined
+  const entries = Object.entries(value)
+  if (!entries.every(([, v]) => isPlainPrimitive(v))) return undefined
+  // `<` on strings compares UTF-16 code units, as section 3.2.3 asks. The text is built here,
+  // not by stringifying an object: objects put integer-like keys first, whatever their order.
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`
+}
+
 /** RFC 8785 canonical JSON of plain JSON data (checked by the caller). @internal */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value)
+  const text = flatCanonicalJson(value) ?? canonicalize(value)
   if (text === undefined) throw new TypeError('canonical JSON of undefined')
   return text
 }
