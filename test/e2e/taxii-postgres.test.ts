@@ -1,30 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { afterAll, inject } from 'vitest'
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { postgresSchema } from '../helpers/postgres-schema.js'
 import { describeTaxiiServer } from './taxii-conformance.js'
 
-const pgUrl = inject('pgUrl')
-const schema = `taxii_e2e_${randomBytes(6).toString('hex')}`
-
-if (pgUrl) {
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: pgUrl })
-    await admin.connect()
-    try {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    } finally {
-      await admin.end()
-    }
-  })
-}
-
-describeTaxiiServer(
-  'PostgreSQL',
-  async () => {
-    const store = PostgresStore.open(pgUrl, { schema, poolSize: 8 })
-    await store.migrate()
-    return store
-  },
-  pgUrl ? undefined : `PostgreSQL unavailable: ${inject('pgSkipReason')}`,
-)
+const pg = postgresSchema('taxii_e2e', 8)
+describeTaxiiServer('PostgreSQL', () => pg.open(), pg.skipReason)
