@@ -16,7 +16,7 @@ import type { NewObjectVersion } from '../store/store.js'
 import { microsToTimestamp, timestampToMicros } from '../store/timestamps.js'
 import type { TaxiiObject } from '../taxii/client/index.js'
 import { SHARING_PROPERTY, inboundDistribution } from './inbound.js'
-import { errorMessage, loadCursor, type RunContext } from './run-context.js'
+import { emptyCollectionReport, errorMessage, loadCursor, type RunContext } from './run-context.js'
 import type { CollectionSyncReport } from './types.js'
 
 const DEFAULT_PAGE_SIZE = 1000
@@ -38,19 +38,7 @@ export async function pullCollection(
   map: CollectionMap,
 ): Promise<CollectionSyncReport> {
   const { store, peer } = run
-  const part: CollectionSyncReport = {
-    direction: 'pull',
-    localCollectionId: map.localCollectionId,
-    remoteCollectionId: map.remoteCollectionId,
-    moved: 0,
-    duplicates: 0,
-    invalid: 0,
-    failed: 0,
-    heldBack: 0,
-    danglingRefs: [],
-    danglingCount: 0,
-    position: null,
-  }
+  const part = emptyCollectionReport('pull', map)
   const cursor = await loadCursor(
     store,
     peer.id,

@@ -20,7 +20,7 @@ import type { CollectionMap } from '../store/peer-store.js'
 import type { StoredObjectVersion } from '../store/store.js'
 import { microsToTimestamp } from '../store/timestamps.js'
 import { filterVerdict, referencedIds } from './object-facts.js'
-import { errorMessage, loadCursor, type RunContext } from './run-context.js'
+import { emptyCollectionReport, errorMessage, loadCursor, type RunContext } from './run-context.js'
 import type { CollectionSyncReport, FilterCode } from './types.js'
 
 const DEFAULT_BATCH = 500
@@ -103,19 +103,7 @@ export async function pushCollection(
   maxContentLength: number,
 ): Promise<CollectionSyncReport> {
   const { store, peer } = run
-  const part: CollectionSyncReport = {
-    direction: 'push',
-    localCollectionId: map.localCollectionId,
-    remoteCollectionId: map.remoteCollectionId,
-    moved: 0,
-    duplicates: 0,
-    invalid: 0,
-    failed: 0,
-    heldBack: 0,
-    danglingRefs: [],
-    danglingCount: 0,
-    position: null,
-  }
+  const part = emptyCollectionReport('push', map)
   const cursor = await loadCursor(
     store,
     peer.id,

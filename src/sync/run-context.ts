@@ -3,11 +3,11 @@
  * once, the report being filled, and cursor helpers.
  * @internal
  */
-import type { Peer, CursorDirection, SyncCursor } from '../store/peer-store.js'
+import type { CollectionMap, CursorDirection, Peer, SyncCursor } from '../store/peer-store.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { Store, TlpLevel } from '../store/store.js'
 import type { TaxiiClient } from '../taxii/client/index.js'
-import type { SyncOptions, SyncReport } from './types.js'
+import type { CollectionSyncReport, SyncOptions, SyncReport } from './types.js'
 
 /** @internal */
 export interface RunContext {
@@ -30,6 +30,26 @@ export interface RunContext {
   renewLease(): Promise<void>
   /** Throws when the run was asked to stop. */
   checkStop(): void
+}
+
+/** The empty report of one collection map in one direction, filled in by its run. @internal */
+export function emptyCollectionReport(
+  direction: CollectionSyncReport['direction'],
+  map: CollectionMap,
+): CollectionSyncReport {
+  return {
+    direction,
+    localCollectionId: map.localCollectionId,
+    remoteCollectionId: map.remoteCollectionId,
+    moved: 0,
+    duplicates: 0,
+    invalid: 0,
+    failed: 0,
+    heldBack: 0,
+    danglingRefs: [],
+    danglingCount: 0,
+    position: null,
+  }
 }
 
 /** A cursor as stored, or a fresh one at the start. @internal */
